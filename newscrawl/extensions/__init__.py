@@ -1,0 +1,1 @@
+"""Run-level extensions."""

@@ -1,0 +1,1 @@
+"""Page parsers: HtmlResponse in, Article and links out. No crawler needed."""

@@ -1,0 +1,1 @@
+"""Spiders: crawl policy only."""

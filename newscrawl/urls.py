@@ -1,0 +1,103 @@
+"""Canonical article URLs and ids, in one place.
+
+Every URL form of an article reduces to its numeric id before a request is made:
+
+- ``{base}{category}/article/{id}`` (canonical), with or without a trailing slash;
+- ``…/article/{id}/amp/`` and ``…/amp/?noamp=mobile`` (AMP);
+- ``{base}?p={id}`` (WordPress short link; its canonical URL is known only after the redirect);
+- any of these with tracking parameters (``utm_*``, ``fbclid``, …) or on an alias host
+  (``www.`` and the bare host; ``localhost`` and ``127.0.0.1``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_ARTICLE_PATH = re.compile(
+    r"^(?P<prefix>/(?:[^/]+/)*?)(?P<category>[a-z0-9_-]+)/article/(?P<id>\d+)(?:/amp)?/?$"
+)
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|ref|from|noamp|amp)$")
+_LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article link reduced to its key."""
+
+    article_id: str
+    url: str
+    """The URL to request: the canonical URL when the category is known, else the short link."""
+    canonical: bool
+    """True when ``url`` is the canonical article URL."""
+
+
+def _default_aliases(host: str) -> set[str]:
+    name, _, port = host.partition(":")
+    suffix = f":{port}" if port else ""
+    if name in _LOOPBACK:
+        return {f"{other}{suffix}" for other in _LOOPBACK}
+    if name.startswith("www."):
+        return {host, name[4:] + suffix}
+    return {host, f"www.{name}{suffix}"}
+
+
+class Site:
+    """The site being crawled: its base URL, its hosts, and how its article URLs look."""
+
+    def __init__(self, base_url: str, aliases: Iterable[str] = ()) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self.scheme = parts.scheme
+        self.host = parts.netloc.lower()
+        self.base_path = path
+        self.base_url = urlunsplit((self.scheme, self.host, path, "", ""))
+        self.hosts = _default_aliases(self.host) | {a.lower() for a in aliases if a}
+
+    def is_on_site(self, url: str) -> bool:
+        """True for http(s) URLs on the site's hosts, under its base path."""
+        parts = urlsplit(url)
+        return (
+            parts.scheme in ("http", "https")
+            and parts.netloc.lower() in self.hosts
+            and (parts.path + "/").startswith(self.base_path)
+        )
+
+    def normalize(self, url: str, base: str | None = None) -> str:
+        """Absolute URL on the canonical host, without fragment and tracking parameters."""
+        absolute = urljoin(base or self.base_url, url.strip())
+        parts = urlsplit(absolute)
+        netloc = parts.netloc.lower()
+        if netloc in self.hosts:
+            netloc = self.host
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if not _TRACKING.match(k)]
+        return urlunsplit((self.scheme if netloc == self.host else parts.scheme, netloc,
+                           parts.path or "/", urlencode(query), ""))
+
+    def canonical_article_url(self, category: str, article_id: str) -> str:
+        return f"{self.base_url}{category}/article/{article_id}"
+
+    def article_ref(self, url: str, base: str | None = None) -> ArticleRef | None:
+        """The article a link points to, or None when it is not an article of this site."""
+        absolute = urljoin(base or self.base_url, url.strip())
+        if not self.is_on_site(absolute):
+            return None
+        parts = urlsplit(absolute)
+        match = _ARTICLE_PATH.match(parts.path)
+        if match and match["prefix"] == self.base_path:
+            return ArticleRef(match["id"], self.canonical_article_url(match["category"],
+                                                                      match["id"]), True)
+        if parts.path == self.base_path:
+            post_id = dict(parse_qsl(parts.query)).get("p", "")
+            if post_id.isdigit():
+                return ArticleRef(post_id, f"{self.base_url}?p={post_id}", False)
+        return None
+
+    def article_id(self, url: str) -> str | None:
+        ref = self.article_ref(url)
+        return ref.article_id if ref else None
