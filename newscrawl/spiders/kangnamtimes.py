@@ -1,0 +1,134 @@
+"""The Kangnam Times spider: crawl policy only.
+
+Start at the home page's latest list (and, with JavaScript on, the ranking page), then follow
+the related / recommended / topics blocks of every article. Parsing lives in
+:mod:`newscrawl.pages`; every link is reduced to an article id before it is requested, and the
+request fingerprinter (:mod:`newscrawl.fingerprint`) makes each id one request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawl.fingerprint import ARTICLE_ID_META
+from newscrawl.items import Article, DiscoveredVia, LinkRef
+from newscrawl.pages.article import parse_article
+from newscrawl.pages.listing import parse_listing
+from newscrawl.urls import Site
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+#: Spider arguments (``-a name=value``) and the settings they set for this run.
+SPIDER_ARGUMENTS = {
+    "base_url": "NEWSCRAWL_BASE_URL",
+    "max_articles": "NEWSCRAWL_MAX_ARTICLES",
+    "full": "NEWSCRAWL_FULL",
+    "js": "NEWSCRAWL_JS",
+}
+
+
+def apply_spider_arguments(settings: Settings, kwargs: dict[str, Any]) -> None:
+    """Copy spider arguments onto their settings, at spider priority (above ``-s``)."""
+    for argument, setting in SPIDER_ARGUMENTS.items():
+        if argument in kwargs:
+            settings.set(setting, kwargs[argument], priority="spider")
+
+
+class KangnamTimesSpider(scrapy.Spider):
+    name = "kangnamtimes"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> KangnamTimesSpider:
+        apply_spider_arguments(crawler.settings, kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        return spider
+
+    def _configure(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.site = Site(settings.get("NEWSCRAWL_BASE_URL"),
+                         settings.getlist("NEWSCRAWL_HOST_ALIASES"))
+        self.allowed_domains = sorted({h.partition(":")[0] for h in self.site.hosts})
+        self.follow_blocks = frozenset(settings.getlist("NEWSCRAWL_FOLLOW_BLOCKS"))
+        self.max_articles = settings.getint("NEWSCRAWL_MAX_ARTICLES")
+        if self.max_articles < 0:
+            raise ValueError(f"NEWSCRAWL_MAX_ARTICLES must be 0 or more, got {self.max_articles}")
+        self._yielded = self._dropped = self._written = 0
+        crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+
+    # -- start and listings --------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        logger.info("crawling %s (hosts: %s)", self.site.base_url, ", ".join(sorted(self.site.hosts)))
+        yield Request(self.site.base_url, callback=self.parse_listing)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, HtmlResponse):
+            return
+        yield from self.follow(parse_listing(response, self.site), response.url)
+
+    # -- articles --------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
+        if not isinstance(response, HtmlResponse):
+            self.crawler.stats.inc_value("newscrawl/spider/not_html")
+            return
+        parsed = parse_article(response, self.site)
+        if not parsed.is_article:
+            self.crawler.stats.inc_value("newscrawl/spider/not_article")
+            return
+        for field_name, source in parsed.sources.items():
+            self.crawler.stats.inc_value(f"newscrawl/fields/{field_name}/{source}")
+        article = parsed.article
+        article.discovered_via = via
+        article.crawled_at = datetime.now(UTC).isoformat(timespec="seconds")
+        if self._room_for_more():
+            self._yielded += 1
+            yield article
+        yield from self.follow(article.related, response.url)
+
+    def follow(self, links: Iterable[LinkRef], from_url: str) -> Iterator[Request]:
+        """Requests for the article links in followed blocks, each id reduced to one URL."""
+        for link in links:
+            if link["block"] not in self.follow_blocks or not self._room_for_more():
+                continue
+            ref = self.site.article_ref(link["url"])
+            if ref is None:
+                continue
+            via: DiscoveredVia = {"block": link["block"], "position": link["position"],
+                                  "from_url": from_url}
+            self.crawler.stats.inc_value(f"newscrawl/spider/links/{link['block']}")
+            yield Request(ref.url, callback=self.parse_article, cb_kwargs={"via": via},
+                          meta={ARTICLE_ID_META: ref.article_id})
+
+    # -- the max_articles gate -------------------------------------------------------------
+
+    def _room_for_more(self) -> bool:
+        """True while articles written plus articles in the pipelines stay under the limit."""
+        return not self.max_articles or self._yielded - self._dropped < self.max_articles
+
+    def _item_scraped(self, item: Any) -> None:
+        if isinstance(item, Article):
+            self._written += 1
+            if self.max_articles and self._written == self.max_articles:
+                logger.info("max_articles=%d written, closing", self.max_articles)
+                closing = deferred_from_coro(
+                    self.crawler.engine.close_spider_async(reason="max_articles"))
+                closing.addErrback(lambda f: logger.error("closing failed: %s", f.value))
+
+    def _item_dropped(self, item: Any) -> None:
+        if isinstance(item, Article):
+            self._dropped += 1
