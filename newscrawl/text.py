@@ -1,0 +1,317 @@
+"""Pure text functions: body cleaning, credits, bylines, dates, whitespace.
+
+Input text has one block (paragraph, sub-heading, list item) per line, as
+:func:`newscrawl.pages.article.parse_article` or a generic extractor produce it.
+Nothing here touches the network or a crawler.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+
+logger = logging.getLogger(__name__)
+
+JST = timezone(timedelta(hours=9))
+
+REMOVED_KINDS = (
+    "credit",
+    "reporter",
+    "email",
+    "widget",
+    "skip_link",
+    "related",
+    "share",
+    "duplicate",
+)
+"""The keys of :attr:`CleanResult.removed`, always present (0 when nothing was removed)."""
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
+_ALL_SPACE = re.compile(r"[\s\xa0]+")
+
+_CREDIT_PREFIX = (
+    r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像"
+    r"|[Pp]hoto|PHOTO|Source|Credit)"
+)
+_CREDIT = re.compile(
+    r"^[【\[(（]?\s*(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]|\([cC]\)|（[cC]）)"
+    r"\s*(?P<name>[^【】\[\]。]+?)\s*[】\])）]?$"
+)
+_CREDIT_SPLIT = re.compile(r"\s+(?=[【\[]?(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]))")
+_INLINE_CREDIT = re.compile(
+    r"^[【\[]\s*" + _CREDIT_PREFIX + r"\s*[:：=＝]\s*(?P<name>[^】\]]+?)\s*[】\]]\s*"
+)
+_MAX_CREDIT = 40
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LINE = re.compile(r"^[<(（\[]?\s*(?:mailto:)?" + _EMAIL.pattern + r"\s*[>)）\]]?$")
+_NAME_MAX = 25
+_SENTENCE_END = "。！？!?」』)）"
+
+_SKIP_LINK = re.compile(
+    r"メイン(?:メニュー|コンテンツ)へスキップ(?:\s*[(（][上下]段[)）])?|本文へスキップ|コンテンツへスキップ"
+)
+_WIDGET = re.compile(
+    r"^(?:コメント\s*\d*(?:件)?|\d+\s*/\s*\d{3,4}|300|コメントを(?:書く|入力|投稿)(?:する)?)$"
+)
+_RELATED = re.compile(r"^[【\[]?関連記事[】\]]?(?:\s*[:：>＞»].*)?$")
+_SHARE_WORDS = frozenset(
+    (
+        "シェア", "シェアする", "ツイート", "ポスト", "共有", "共有する", "Facebook", "X",
+        "Twitter", "LINE", "はてな", "はてブ", "Pocket", "URLをコピー", "リンクをコピー",
+        "コピー", "Share", "Tweet", "このページをシェア", "記事をシェア",
+    )
+)
+
+_SHARE_LOWER = frozenset(w.lower() for w in _SHARE_WORDS if w.isascii())
+
+_DATE_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_DATE_JP = re.compile(
+    r"(?P<y>\d{4})\s*[年./]\s*(?P<m>\d{1,2})\s*[月./]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*[(（][^)）]{1,3}[)）])?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:時]\s*(?P<M>\d{2})\s*分?(?:\s*:\s*(?P<S>\d{2}))?)?"
+)
+
+_AUTHOR_SPLIT = re.compile(r"\s*[・、,，/／&＆]\s*|\s+and\s+")
+_AUTHOR_SUFFIX = re.compile(r"(?:\s*(?:アクセス|記者|特派員|編集委員))+$")
+_AUTHOR_PREFIX = re.compile(r"^(?:[Bb]y\s+|文\s*[:：=]\s*|記者\s*[:：]\s*)")
+
+
+@dataclass
+class CleanResult:
+    """What :func:`clean_body` returns."""
+
+    body: str
+    """The cleaned text, one block per line, joined by ``\\n``."""
+    credits: list[str] = field(default_factory=list)
+    """Credit source names found in the text, in order, without repeats."""
+    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REMOVED_KINDS, 0))
+    """How many lines (or addresses, for ``email``) were removed, per kind."""
+
+
+def normalize_space(text: str) -> str:
+    """Drop zero-width characters, turn NBSP and whitespace runs into one space, trim.
+
+    Ideographic spaces (U+3000) inside the text are kept; at either end they are trimmed.
+    """
+    text = text.translate(_ZERO_WIDTH)
+    return _ALL_SPACE.sub(" ", text).strip(" \u3000")
+
+
+def _normalize_line(line: str) -> str:
+    line = html.unescape(line).translate(_ZERO_WIDTH)
+    line = _SPACES.sub(" ", line)
+    return line.strip(" ").lstrip("\u3000").strip(" ")
+
+
+def parse_credit(text: str) -> str | None:
+    """The source name of a credit string (``出典:AFP通信`` → ``AFP通信``), else None.
+
+    Accepts the prefixes 出典, 引用, 写真, 提供, 画像, ©, Photo (and a few compounds such as
+    写真提供) with a fullwidth or ASCII colon or ``=``, optionally in 【】 brackets.
+    """
+    text = normalize_space(html.unescape(text))
+    if not text or len(text) > _MAX_CREDIT + 8:
+        return None
+    match = _CREDIT.match(text)
+    if not match:
+        return None
+    name = match["name"].strip(" :：=")
+    if not name or len(name) > _MAX_CREDIT:
+        return None
+    return name
+
+
+def _line_credits(line: str) -> list[str] | None:
+    """All credit names when the whole line is made of credits (``出典:A 出典:A``), else None."""
+    parts = _CREDIT_SPLIT.split(line)
+    if len(parts) > 1:
+        names = [parse_credit(part) for part in parts]
+        if all(names):
+            return [n for n in names if n]
+    name = parse_credit(line)
+    return None if name is None else [name]
+
+
+def split_inline_credit(line: str) -> tuple[str | None, str]:
+    """Split a leading ``【引用:トヨタ】`` off a paragraph: (``トヨタ``, rest), or (None, line)."""
+    match = _INLINE_CREDIT.match(line)
+    if not match:
+        return None, line
+    return match["name"], line[match.end():].lstrip(" \u3000")
+
+
+def split_authors(text: str) -> list[str]:
+    """Author names from a byline: ``梶原圭介・織田昌大`` → two names.
+
+    Also splits on ``、`` ``,`` ``/``; drops a trailing ``アクセス``/``記者``.
+    """
+    names: list[str] = []
+    text = normalize_space(html.unescape(text))
+    text = _AUTHOR_SUFFIX.sub("", text)
+    for part in _AUTHOR_SPLIT.split(text):
+        name = _AUTHOR_SUFFIX.sub("", _AUTHOR_PREFIX.sub("", part.strip())).strip(" \u3000")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _to_iso(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    try:
+        moment = datetime(
+            int(groups["y"]),
+            int(groups["m"]),
+            int(groups["d"]),
+            int(groups.get("H") or 0),
+            int(groups.get("M") or 0),
+            int(groups.get("S") or 0),
+        )
+    except ValueError:
+        return None
+    tz = groups.get("tz")
+    if tz:
+        if tz == "Z":
+            offset = UTC
+        else:
+            sign = -1 if tz[0] == "-" else 1
+            digits = tz[1:].replace(":", "")
+            offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        aware = moment.replace(tzinfo=offset).astimezone(JST)
+    else:
+        aware = moment.replace(tzinfo=JST)
+    return aware.isoformat(timespec="seconds")
+
+
+def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:
+    """The first date in ``text`` as ISO 8601 in Japan time (``2025-12-12T09:10:00+09:00``).
+
+    Reads ``2025年12月12日 09:10``, ``2025.12.12 09:10``, ``2025/12/12 9:10`` and ISO 8601
+    (an offset other than +09:00 is converted to +09:00). A missing time means midnight
+    unless ``require_time``. None when there is no date.
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFKC", text)
+    for pattern in (_DATE_ISO, _DATE_JP):
+        for match in pattern.finditer(text):
+            if require_time and not match["H"]:
+                continue
+            value = _to_iso(match)
+            if value:
+                return value
+    return None
+
+
+def _is_name(text: str) -> bool:
+    text = text.strip(" \u3000")
+    return 0 < len(text) <= _NAME_MAX and not any(c in text for c in "。、!?！？:：「」")
+
+
+def _strip_reporter_tail(line: str) -> tuple[str | None, bool]:
+    """For a line ending with an e-mail address: (what remains, True) or (line, False).
+
+    A short name-like rest means the whole line is the reporter line (None is returned);
+    a paragraph ending with ``…。梶原圭介 x@y.com`` keeps the text up to the sentence end.
+    """
+    matches = list(_EMAIL.finditer(line))
+    match = matches[-1] if matches else None
+    if match is None or line[match.end():].strip(" >)）]") != "":
+        return line, False
+    rest = line[: match.start()].rstrip(" <(（[").rstrip()
+    rest = re.sub(r"(?:mailto:|[Ee]-?mail\s*[:：]?)$", "", rest).rstrip()
+    if not rest or _is_name(rest):
+        return None, True
+    cut = max(rest.rfind(c) for c in _SENTENCE_END)
+    if cut >= 0 and _is_name(rest[cut + 1:]):
+        return rest[: cut + 1], True
+    return line, False
+
+
+def _is_share_line(line: str) -> bool:
+    words = line.replace("|", " ").replace("｜", " ").split()
+    return bool(words) and all(w in _SHARE_WORDS or w.lower() in _SHARE_LOWER for w in words)
+
+
+def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
+    """Clean body text (one block per line); see the module docs and :class:`CleanResult`.
+
+    Removes credit lines (kept in ``credits``), leading ``【引用:X】`` credits, the reporter
+    line and any e-mail address, comment-widget text, skip links, 関連記事 lines, share
+    buttons, empty and consecutively repeated lines. Unescapes entities, drops zero-width
+    characters, strips U+3000 indents, turns NBSP and space runs into one space. Other
+    characters are kept as written unless ``nfkc``.
+    """
+    result = CleanResult(body="")
+    removed = result.removed
+    credits = result.credits
+    lines: list[str] = []
+    for raw in (text or "").splitlines():
+        line = _normalize_line(raw)
+        if not line:
+            continue
+        if "スキップ" in line:
+            stripped = _SKIP_LINK.sub("", line)
+            if stripped != line:
+                removed["skip_link"] += 1
+                line = stripped.strip(" \u3000")
+                if not line:
+                    continue
+        if _WIDGET.match(line):
+            removed["widget"] += 1
+            continue
+        if _RELATED.match(line):
+            removed["related"] += 1
+            continue
+        if _is_share_line(line):
+            removed["share"] += 1
+            continue
+        names = _line_credits(line)
+        if names is not None:
+            removed["credit"] += 1
+            credits.extend(n for n in names if n not in credits)
+            continue
+        name, line = split_inline_credit(line)
+        if name is not None:
+            removed["credit"] += 1
+            if name not in credits:
+                credits.append(name)
+            if not line:
+                continue
+        if "@" in line:
+            if _EMAIL_LINE.match(line):
+                removed["email"] += 1
+                if lines and _is_name(lines[-1]):
+                    lines.pop()
+                    removed["reporter"] += 1
+                continue
+            rest, is_reporter = _strip_reporter_tail(line)
+            if is_reporter:
+                removed["reporter"] += 1
+                removed["email"] += 1
+                if rest is None:
+                    continue
+                line = rest
+            line, count = _EMAIL.subn("", line)
+            if count:
+                removed["email"] += count
+                line = _SPACES.sub(" ", line).strip()
+                if not line:
+                    continue
+        if nfkc:
+            line = unicodedata.normalize("NFKC", line)
+        if lines and lines[-1] == line:
+            removed["duplicate"] += 1
+            continue
+        lines.append(line)
+    result.body = "\n".join(lines)
+    return result
