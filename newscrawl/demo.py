@@ -1,0 +1,99 @@
+"""``make demo``: serve the replica, crawl it with ``scrapy crawl``, print a summary.
+
+Run as ``python -m newscrawl.demo [--articles 300] [--output output/demo.jsonl] [--js]``.
+The crawl is a real ``scrapy crawl kangnamtimes`` subprocess, exactly what a user would type,
+with the settings a local mirror allows (no delay, more concurrency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+#: Settings for crawling a local mirror: the live-site politeness defaults would only slow it.
+MIRROR_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@contextmanager
+def replica(articles: int, seed: int = 0, day: int = 0) -> Iterator[str]:
+    """Serve the replica in a subprocess on a free port; yield its base URL."""
+    command = [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", "0",
+               "--articles", str(articles), "--seed", str(seed), "--day", str(day), "--quiet"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline().strip()
+        if not first.startswith("serving "):
+            raise RuntimeError(f"the replica did not start: {first!r}")
+        yield first.removeprefix("serving ")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def crawl_command(base_url: str, output: Path, *, js: bool = False,
+                  extra: dict[str, str] | None = None) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "kangnamtimes",
+               "-a", f"base_url={base_url}", "-O", str(output)]
+    if js:
+        command += ["-a", "js=1"]
+    for name, value in {**MIRROR_SETTINGS, **(extra or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--output", type=Path, default=Path("output/demo.jsonl"))
+    parser.add_argument("--js", action="store_true", help="render the ranking with Chromium")
+    args = parser.parse_args(argv)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    rejects_path = args.output.with_suffix(".rejects.jsonl")
+    summary_path = args.output.with_suffix(".summary.json")
+
+    with replica(args.articles) as base_url:
+        print(f"replica: {args.articles} articles at {base_url}", flush=True)
+        started = time.monotonic()
+        status = subprocess.call(crawl_command(base_url, args.output, js=args.js))
+        elapsed = time.monotonic() - started
+
+    articles = read_jsonl(args.output)
+    rejects = Counter(str(r.get("reason")) for r in read_jsonl(rejects_path))
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    pages = summary.get("responses", 0)
+    print()
+    print(f"articles written  {len(articles)}  -> {args.output}")
+    print(f"dropped           {sum(rejects.values())}  -> {rejects_path}")
+    for reason, count in sorted(rejects.items()):
+        print(f"  {reason:<16}{count}")
+    print(f"pages fetched     {pages}")
+    print(f"elapsed           {elapsed:.1f} s (crawl process, start-up included)")
+    if pages and summary.get("elapsed_seconds"):
+        print(f"pages per second  {pages / summary['elapsed_seconds']:.0f}")
+    print(f"scrapy exit code  {status}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

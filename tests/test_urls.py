@@ -1,0 +1,98 @@
+"""Every URL form of an article reduces to one id and one request URL."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+
+from newscrawl.fingerprint import ARTICLE_ID_META, ArticleFingerprinter
+from newscrawl.urls import Site
+
+LIVE = Site("https://www.kangnamtimes.com/ja/")
+REPLICA = Site("http://127.0.0.1:8765/ja/")
+CANONICAL = "https://www.kangnamtimes.com/ja/report/article/554641"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CANONICAL,
+        CANONICAL + "/",
+        CANONICAL + "/amp/",
+        CANONICAL + "/amp/?noamp=mobile",
+        CANONICAL + "?utm_source=twitter&utm_medium=social",
+        CANONICAL + "#comments",
+        "https://kangnamtimes.com/ja/report/article/554641",
+        "http://www.kangnamtimes.com/ja/report/article/554641/amp",
+        "/ja/report/article/554641/amp/",
+    ],
+)
+def test_article_forms_reduce_to_the_canonical_url(url: str) -> None:
+    ref = LIVE.article_ref(url)
+    assert ref is not None
+    assert (ref.article_id, ref.url, ref.canonical) == ("554641", CANONICAL, True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://www.kangnamtimes.com/ja/?p=554641", "https://kangnamtimes.com/ja/?p=554641&utm_source=x"],
+)
+def test_short_links_keep_the_id_and_request_the_short_link(url: str) -> None:
+    ref = LIVE.article_ref(url)
+    assert ref is not None
+    assert ref.article_id == "554641"
+    assert ref.url == "https://www.kangnamtimes.com/ja/?p=554641"
+    assert not ref.canonical
+
+
+def test_replica_alias_host_is_the_same_site() -> None:
+    ref = REPLICA.article_ref("http://localhost:8765/ja/trending/article/12/amp/?noamp=mobile")
+    assert ref is not None
+    assert ref.url == "http://127.0.0.1:8765/ja/trending/article/12"
+    assert REPLICA.article_ref("http://localhost:9999/ja/trending/article/12") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.autopostjp.com/ja/report/article/554641/",  # sibling site: out of scope
+        "https://www.kangnamtimes.com/ko/report/article/554641",  # other edition
+        "https://www.kangnamtimes.com/ja/tag/%E3%83%AD%E3%82%B7%E3%82%A2/",
+        "https://www.kangnamtimes.com/ja/report/",
+        "https://www.kangnamtimes.com/ja/?p=abc",
+        "mailto:someone@fastviewkorea.com",
+        "javascript:void(0)",
+    ],
+)
+def test_non_articles_are_not_articles(url: str) -> None:
+    assert LIVE.article_ref(url) is None
+
+
+def test_normalize_drops_tracking_and_fragment_and_maps_alias_host() -> None:
+    assert (
+        REPLICA.normalize("http://localhost:8765/ja/report/?utm_campaign=a&page=2#top")
+        == "http://127.0.0.1:8765/ja/report/?page=2"
+    )
+
+
+def test_base_url_must_be_absolute() -> None:
+    with pytest.raises(ValueError, match="absolute http"):
+        Site("127.0.0.1:8765/ja/")
+
+
+def test_fingerprint_is_the_article_id_whatever_the_url() -> None:
+    fingerprinter = ArticleFingerprinter()
+    a = Request(CANONICAL, meta={ARTICLE_ID_META: "554641"})
+    b = Request("https://www.kangnamtimes.com/ja/?p=554641", meta={ARTICLE_ID_META: "554641"})
+    c = Request(CANONICAL.replace("554641", "554642"), meta={ARTICLE_ID_META: "554642"})
+    assert fingerprinter.fingerprint(a) == fingerprinter.fingerprint(b)
+    assert fingerprinter.fingerprint(a) != fingerprinter.fingerprint(c)
+
+
+def test_redirected_request_is_fingerprinted_by_url() -> None:
+    fingerprinter = ArticleFingerprinter()
+    short = Request("https://www.kangnamtimes.com/ja/?p=554641", meta={ARTICLE_ID_META: "554641"})
+    redirected = short.replace(url=CANONICAL, meta={**short.meta, "redirect_urls": [short.url]})
+    assert fingerprinter.fingerprint(redirected) != fingerprinter.fingerprint(short)
+    plain = Request("https://www.kangnamtimes.com/ja/")
+    assert fingerprinter.fingerprint(plain) == ArticleFingerprinter().fingerprint(Request(plain.url))
