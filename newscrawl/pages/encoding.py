@@ -1,0 +1,70 @@
+"""Decoding responses whose encoding may be undeclared (Shift_JIS, EUC-JP, UTF-8)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.http import TextResponse
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+logger = logging.getLogger(__name__)
+
+_CANDIDATES = ("utf-8", "cp932", "euc_jp")
+
+
+def declared_encoding(response: TextResponse) -> str | None:
+    """The encoding the response declares (constructor, BOM, HTTP header or ``<meta>``)."""
+    explicit = getattr(response, "_encoding", None)
+    if explicit:
+        return str(explicit)
+    bom, _ = read_bom(response.body)
+    if bom:
+        return bom
+    content_type = response.headers.get(b"Content-Type")
+    if content_type:
+        from_header = http_content_type_encoding(content_type.decode("latin-1"))
+        if from_header:
+            return from_header
+    return html_body_declared_encoding(response.body)
+
+
+def _oddity(text: str) -> int:
+    """How unlikely ``text`` is as Japanese: half-width katakana, private use, controls."""
+    score = 0
+    for char in text:
+        code = ord(char)
+        if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or (code < 32 and char not in
+                                                                      "\t\n\r"):
+            score += 1
+    return score
+
+
+def guess_encoding(body: bytes) -> str:
+    """The encoding of undeclared bytes: the strict decoding among UTF-8, CP932 and EUC-JP
+    that looks most like Japanese text; charset-normalizer when none decodes strictly."""
+    decoded: list[tuple[int, int, str]] = []
+    for index, name in enumerate(_CANDIDATES):
+        try:
+            text = body.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if name == "utf-8":
+            return name
+        decoded.append((_oddity(text), index, name))
+    if decoded:
+        return min(decoded)[2]
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    return best.encoding if best else "utf-8"
+
+
+def response_text(response: TextResponse) -> str:
+    """The response's text: Scrapy's decoding when an encoding is declared, else a guess."""
+    if declared_encoding(response):
+        return response.text
+    encoding = guess_encoding(response.body)
+    if encoding == "utf-8" or encoding == response.encoding:
+        return response.text
+    logger.debug("Undeclared encoding of %s guessed as %s", response.url, encoding)
+    return response.body.decode(encoding, errors="replace")
