@@ -75,3 +75,17 @@ NEWSCRAWL_DEDUPE_NUM_PERM = 128
 
 # --- Rejects feed --------------------------------------------------------------------------------
 NEWSCRAWL_REJECTS_URI = ""
+
+# --- JavaScript rendering (newscrawl.rendering; README "JavaScript rendering") ------------------
+# The add-on reads these after the spider arguments (-a js=1) and, only when NEWSCRAWL_JS is on,
+# installs scrapy-playwright's download handler with Debian's Chromium. Off: no browser at all.
+ADDONS: dict[str, int] = {"newscrawl.rendering.JavaScriptRendering": 0}
+NEWSCRAWL_JS = False
+NEWSCRAWL_CHROMIUM = ""  # empty: env NEWSCRAWL_CHROMIUM, else /usr/bin/chromium
+NEWSCRAWL_JS_ON_MISSING = "fail"  # or "continue" (warning + stat, crawl without JavaScript)
+NEWSCRAWL_JS_MAX_PAGES = 4  # browser pages open at once (one context)
+NEWSCRAWL_JS_TIMEOUT = 30  # seconds: browser launch, navigation, waiting for a list
+NEWSCRAWL_JS_CATEGORY_ITEMS = 0  # > 0: render category pages, load more up to this many links
+NEWSCRAWL_JS_CATEGORIES = ["report", "trending", "entertainment", "mobility", "photonews",
+                           "economy", "life"]
+NEWSCRAWL_JS_MAX_CLICKS = 20  # load-more clicks per category page, at most

@@ -8,6 +8,7 @@ request fingerprinter (:mod:`newscrawl.fingerprint`) makes each id one request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -17,11 +18,15 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article, DiscoveredVia, LinkRef
 from newscrawl.pages.article import parse_article
 from newscrawl.pages.listing import parse_listing
+from newscrawl.pages.ranking import parse_ranking_page  # JavaScript rendering
+from newscrawl.rendering import js_enabled  # JavaScript rendering
+from newscrawl.rendering import requests as js_requests  # JavaScript rendering
 from newscrawl.urls import Site
 
 if TYPE_CHECKING:
@@ -73,12 +78,68 @@ class KangnamTimesSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         logger.info("crawling %s (hosts: %s)", self.site.base_url, ", ".join(sorted(self.site.hosts)))
+        # --- JavaScript rendering: the ranking page first, and the rest waits until its ranked
+        # articles are scheduled, so they are reached (and keep) block/position/range.
+        if js_enabled(self.crawler):
+            async for request in self.js_start():
+                yield request
+        # --- end JavaScript rendering
         yield Request(self.site.base_url, callback=self.parse_listing)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, HtmlResponse):
             return
         yield from self.follow(parse_listing(response, self.site), response.url)
+
+    # --- JavaScript rendering (newscrawl.rendering) ---------------------------------------
+
+    async def js_start(self) -> AsyncIterator[Request]:
+        settings = self.crawler.settings
+        timeout_s = settings.getfloat("NEWSCRAWL_JS_TIMEOUT")
+        self._ranking_done = asyncio.Event()
+        yield js_requests.ranking_request(self.site, callback=self.parse_ranking,
+                                          errback=self.js_failed, timeout_ms=timeout_s * 1000)
+        try:  # bounded: launch + navigation + waiting for the lists, then go on regardless
+            await asyncio.wait_for(self._ranking_done.wait(), timeout=3 * timeout_s + 10)
+        except TimeoutError:
+            logger.warning("ranking page not parsed after %ss, going on", 3 * timeout_s + 10)
+        want = settings.getint("NEWSCRAWL_JS_CATEGORY_ITEMS")
+        if want > 0:
+            self.follow_blocks |= {"category"}
+            for category in settings.getlist("NEWSCRAWL_JS_CATEGORIES"):
+                yield js_requests.category_request(
+                    self.site, category, want=want, callback=self.parse_category,
+                    errback=self.js_failed, max_clicks=settings.getint("NEWSCRAWL_JS_MAX_CLICKS"),
+                    timeout_ms=timeout_s * 1000)
+
+    def parse_ranking(self, response: Response, ranges: tuple[str, ...]) -> Iterator[Request]:
+        try:
+            if not isinstance(response, HtmlResponse):
+                return
+            for range_, links in parse_ranking_page(response, self.site, ranges).items():
+                self.crawler.stats.set_value(f"newscrawl/js/ranking/{range_}", len(links))
+                for request in self.follow(links, response.url):
+                    request.cb_kwargs["via"]["range"] = range_
+                    yield request
+        finally:
+            self._ranking_done.set()
+
+    def parse_category(self, response: Response, category: str, want: int) -> Iterator[Request]:
+        if not isinstance(response, HtmlResponse):
+            return
+        links = [link for link in parse_listing(response, self.site) if link["block"] == "category"]
+        stats = self.crawler.stats
+        stats.set_value(f"newscrawl/js/category/{category}/links", len(links))
+        stats.inc_value("newscrawl/js/load_more_clicks",
+                        js_requests.load_more_clicks(response.meta) or 0)
+        yield from self.follow(links, response.url)
+
+    def js_failed(self, failure: Failure) -> None:
+        logger.warning("JavaScript page failed: %s", failure.value)
+        if failure.request.meta.get("newscrawl_js") == "ranking":  # type: ignore[attr-defined]
+            self._ranking_done.set()
+
+    # --- end JavaScript rendering
 
     # -- articles --------------------------------------------------------------------------
 

@@ -1,0 +1,129 @@
+"""The scrapy-playwright settings that JavaScript rendering needs, as plain functions.
+
+Nothing here imports Playwright: a crawl with ``NEWSCRAWL_JS`` off loads this module (through
+the add-on) and stops at :func:`js_requested`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import Request as PlaywrightRequest
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ENV = "NEWSCRAWL_CHROMIUM"
+ON_MISSING = ("fail", "continue")
+
+#: Chromium flags. We run as root in containers (no sandbox possible), headless without a GPU,
+#: and the browser must not phone home: no QUIC, background networking, component updates,
+#: sync or first-run tasks. Each request it makes is one the crawl asked for.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+#: Resource types the browser never downloads: links are built by scripts and XHR/fetch.
+ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media", "stylesheet"})
+
+
+def js_requested(settings: BaseSettings) -> bool:
+    """True when the run asks for JavaScript rendering (``NEWSCRAWL_JS``)."""
+    return settings.getbool("NEWSCRAWL_JS")
+
+
+def js_enabled(crawler: Crawler) -> bool:
+    """True when JavaScript pages can be requested in this run: rendering was asked for and
+    the browser download handler is installed (it is not when Chromium is missing and
+    ``NEWSCRAWL_JS_ON_MISSING=continue``)."""
+    settings = crawler.settings
+    return js_requested(settings) and (
+        settings.getdict("DOWNLOAD_HANDLERS").get("https") == PLAYWRIGHT_HANDLER
+    )
+
+
+def chromium_path(settings: BaseSettings) -> str:
+    """The browser to launch: ``NEWSCRAWL_CHROMIUM``, else the environment variable of that
+    name, else ``/usr/bin/chromium``. A bare name is looked up on ``PATH``."""
+    path = settings.get("NEWSCRAWL_CHROMIUM") or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+    if os.sep not in path:
+        path = shutil.which(path) or path
+    return path
+
+
+def chromium_problem(path: str) -> str | None:
+    """Why ``path`` cannot be launched, or None when it is an executable file."""
+    if not os.path.exists(path):
+        return "not found"
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        return "not an executable file"
+    return None
+
+
+def unavailable_message(path: str, problem: str) -> str:
+    """The one line a run prints when the browser cannot be used."""
+    return (f"JavaScript rendering needs Chromium at {path}: {problem} — apt-get install "
+            f"chromium, or set NEWSCRAWL_CHROMIUM, or NEWSCRAWL_JS=0")
+
+
+def on_missing(settings: BaseSettings) -> str:
+    """``NEWSCRAWL_JS_ON_MISSING``: ``fail`` (default) or ``continue``."""
+    value = str(settings.get("NEWSCRAWL_JS_ON_MISSING") or "fail").strip().lower()
+    if value not in ON_MISSING:
+        raise ValueError(f"NEWSCRAWL_JS_ON_MISSING must be one of {ON_MISSING}, got {value!r}")
+    return value
+
+
+def timeout_ms(settings: BaseSettings) -> float:
+    """``NEWSCRAWL_JS_TIMEOUT`` (seconds) in milliseconds: navigation, launch and waits."""
+    seconds = settings.getfloat("NEWSCRAWL_JS_TIMEOUT", 30.0)
+    if seconds <= 0:
+        raise ValueError(f"NEWSCRAWL_JS_TIMEOUT must be positive, got {seconds}")
+    return seconds * 1000
+
+
+def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
+    """The scrapy-playwright settings for this run's ``NEWSCRAWL_*`` values.
+
+    One browser, one context (``PLAYWRIGHT_MAX_CONTEXTS``), at most ``NEWSCRAWL_JS_MAX_PAGES``
+    pages open at once; a navigation timeout; images, fonts, media and stylesheets aborted.
+    The download handler serves only requests with ``meta["playwright"]``: everything else
+    it hands to Scrapy's HTTP/1.1 handler unchanged.
+    """
+    max_pages = settings.getint("NEWSCRAWL_JS_MAX_PAGES", 4)
+    if max_pages < 1:
+        raise ValueError(f"NEWSCRAWL_JS_MAX_PAGES must be 1 or more, got {max_pages}")
+    timeout = timeout_ms(settings)
+    return {
+        "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": chromium_path(settings),
+            "headless": True,
+            "args": list(CHROMIUM_ARGS),
+            "timeout": timeout,
+        },
+        "PLAYWRIGHT_ABORT_REQUEST": "newscrawl.rendering.config.should_abort_request",
+        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max_pages,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout,
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+    }
+
+
+def should_abort_request(request: PlaywrightRequest) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: the browser skips images, fonts, media and styles."""
+    return request.resource_type in ABORTED_RESOURCE_TYPES

@@ -1,0 +1,111 @@
+"""Run-level behaviour of JavaScript rendering, as one downloader middleware.
+
+- At ``spider_opened``: when Chromium is missing, ONE clear line, the stat
+  ``newscrawl/js/unavailable``, then by ``NEWSCRAWL_JS_ON_MISSING`` either close the run
+  (finish reason ``js_unavailable``) or go on without JavaScript.
+- When the browser fails to start (it exists but does not launch), the same, on the first
+  rendered request; with ``continue`` the remaining browser requests are dropped
+  (``newscrawl/js/skipped``) instead of each retrying the launch.
+- Stats: ``newscrawl/js/rendered`` (responses the browser produced), ``newscrawl/js/errors``
+  (browser requests that failed: navigation timeout, selector never filled, crash).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawl.rendering.config import (
+    chromium_path,
+    chromium_problem,
+    js_requested,
+    on_missing,
+    unavailable_message,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+FINISH_REASON = "js_unavailable"
+STAT_UNAVAILABLE = "newscrawl/js/unavailable"
+STAT_RENDERED = "newscrawl/js/rendered"
+STAT_ERRORS = "newscrawl/js/errors"
+STAT_SKIPPED = "newscrawl/js/skipped"
+
+#: How Playwright words a browser that did not start (missing file, crash at launch, …).
+_LAUNCH_FAILURE_MARKERS = ("BrowserType.launch", "Failed to launch", "executable doesn't exist")
+
+
+def is_launch_failure(exception: BaseException) -> bool:
+    text = str(exception)
+    return any(marker in text for marker in _LAUNCH_FAILURE_MARKERS)
+
+
+class RenderingMiddleware:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderingMiddleware:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not js_requested(crawler.settings):
+            raise NotConfigured("NEWSCRAWL_JS is False")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = chromium_path(crawler.settings)
+        self.on_missing = on_missing(crawler.settings)
+        self.unavailable = False
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    def spider_opened(self) -> None:
+        problem = chromium_problem(self.path)
+        if problem is not None:
+            self._browser_unavailable(problem)
+        else:
+            logger.info("JavaScript rendering on: Chromium %s", self.path)
+
+    def _browser_unavailable(self, problem: str) -> None:
+        """Report once; close the run (``fail``) or go on without JavaScript (``continue``)."""
+        if self.unavailable:
+            return
+        self.unavailable = True
+        self.stats.set_value(STAT_UNAVAILABLE, 1)
+        message = unavailable_message(self.path, problem)
+        if self.on_missing == "fail":
+            logger.error(message)
+            if self.crawler.engine.running and self.crawler.engine.spider is not None:
+                closing = deferred_from_coro(
+                    self.crawler.engine.close_spider_async(reason=FINISH_REASON))
+                closing.addErrback(lambda f: logger.error("closing failed: %s", f.value))
+                return
+            raise CloseSpider(FINISH_REASON)
+        logger.warning("%s (continuing without JavaScript: NEWSCRAWL_JS_ON_MISSING=continue)",
+                       message)
+
+    def process_request(self, request: Request) -> None:
+        if self.unavailable and request.meta.get("playwright"):
+            self.stats.inc_value(STAT_SKIPPED)
+            raise IgnoreRequest(f"JavaScript rendering unavailable: {request.url}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "playwright" in response.flags:
+            self.stats.inc_value(STAT_RENDERED)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not request.meta.get("playwright"):
+            return
+        self.stats.inc_value(STAT_ERRORS)
+        if is_launch_failure(exception):
+            first_line = str(exception).strip().splitlines()[0] if str(exception) else ""
+            self._browser_unavailable(f"failed to start ({first_line})")
+            raise IgnoreRequest(f"JavaScript rendering unavailable: {request.url}")
+        logger.warning("rendering %s failed: %s", request.url,
+                       str(exception).strip().splitlines()[0] if str(exception) else
+                       type(exception).__name__)
