@@ -367,7 +367,7 @@ def _image_source(element: HtmlElement) -> tuple[str | None, str | None]:
 
 _GENERIC_DROP = (
     "//script|//style|//noscript|//nav|//footer|//aside|//form|//textarea|//iframe|//figure"
-    "|//figcaption|//h1|//button|//*[self::section or self::div][.//textarea]"
+    "|//figcaption|//h1|//button|//*[self::section or self::div][textarea]"
 )
 
 
