@@ -1,0 +1,56 @@
+"""``python -m newscrawl.demosite serve|truth``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from newscrawl.demosite.generator import DEFAULT_BASE_URL
+from newscrawl.demosite.server import make_server
+from newscrawl.demosite.truth import iter_truth
+
+logger = logging.getLogger(__name__)
+
+
+def _site_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--articles", type=int, default=300, help="articles on day 0 (10-100000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--day", type=int, default=0, help="the site this many days later")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.demosite",
+                                     description="The Kangnam Times replica site.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the replica over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765, help="0 takes a free port")
+    serve.add_argument("--quiet", action="store_true", help="do not log requests")
+    _site_args(serve)
+    truth = sub.add_parser("truth", help="write the ground truth as JSON Lines")
+    truth.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    _site_args(truth)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "truth":
+        out = sys.stdout
+        for record in iter_truth(args.articles, args.seed, args.day, args.base_url):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+        return 0
+    server = make_server(args.host, args.port, args.articles, args.seed, args.day,
+                         quiet=args.quiet)
+    print(f"serving {server.base_url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        logger.info("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""The replica's HTTP server.
+
+:func:`handle` maps one request to a :class:`Response` and is the only place that knows the
+URL scheme; the HTTP layer around it (:class:`DemoHandler`) only moves bytes. A later faults
+layer can wrap :func:`handle` (or pass its own ``handler`` to :func:`make_server`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import json
+import logging
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from newscrawl.demosite import assets, render, vocab
+from newscrawl.demosite.generator import LRU, DemoSite
+
+logger = logging.getLogger(__name__)
+
+HTML = "text/html; charset=utf-8"
+_ARTICLE = re.compile(r"^(?P<cat>[a-z]+)/article/(?P<id>\d+)(?P<slash>/)?(?P<amp>amp/?)?$")
+_CATEGORY = re.compile(r"^(?P<cat>[a-z]+)(?:/page/(?P<n>\d+))?(?P<slash>/)?$")
+_TAG = re.compile(r"^tag/(?P<slug>[^/]+)/(?:page/(?P<n>\d+)/?)?$")
+_DATE = re.compile(r"^date/(?P<y>\d{4})/(?P<m>\d{1,2})/?$")
+_IMAGE = re.compile(r"^wp-content/uploads/\d{4}/\d{2}/(?P<id>\d+)-\d+\.jpg$")
+_SITEMAP = re.compile(r"^wp-sitemap-posts-post-(?P<n>\d+)\.xml$")
+_AUTHOR = re.compile(r"^author/(?P<local>[a-z.]+)/?$")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+Handler = Callable[[DemoSite, str, str, Mapping[str, str]], Response]
+
+
+def _text(status: int, text: str, ctype: str = HTML) -> Response:
+    return Response(status, [("Content-Type", ctype)], text.encode("utf-8"))
+
+
+def _json(data: object) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Response(200, [("Content-Type", "application/json; charset=utf-8"),
+                          ("Access-Control-Allow-Origin", "*")], body)
+
+
+def _redirect(location: str) -> Response:
+    return Response(301, [("Location", location), ("Content-Type", HTML)],
+                    f'<a href="{location}">Moved Permanently</a>'.encode())
+
+
+def _not_found(site: DemoSite) -> Response:
+    return _text(404, render.not_found_page(site))
+
+
+class _Pages:
+    """Rendered article pages, bounded; kept on the site object."""
+
+    def __init__(self) -> None:
+        self.cache: LRU[tuple[int, bool], tuple[bytes, str, str, str]] = LRU(3_000)
+
+
+_pages_lock = threading.Lock()
+
+
+def _pages(site: DemoSite) -> _Pages:
+    pages = getattr(site, "_pages", None)
+    if pages is None:
+        with _pages_lock:
+            pages = getattr(site, "_pages", None)
+            if pages is None:
+                pages = _Pages()
+                site._pages = pages  # type: ignore[attr-defined]
+    return pages
+
+
+def _render_article(site: DemoSite, index: int, amp: bool) -> tuple[bytes, str, str, str]:
+    c = site.content(index)
+    text = render.article_page(site, index, amp)
+    if amp or c.encoding == "utf-8":
+        body, ctype = text.encode("utf-8"), HTML
+    else:
+        body = text.encode(c.encoding)  # strict: the generator checked the article's text
+        label = {"shift_jis": "Shift_JIS", "euc_jp": "EUC-JP"}[c.encoding]
+        ctype = f"text/html; charset={label}" if c.charset_decl in ("header", "both") else (
+            "text/html")
+    etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+    modified = email.utils.formatdate(c.meta.modified * 60, usegmt=True)
+    return body, ctype, etag, modified
+
+
+def article_response(site: DemoSite, index: int, amp: bool,
+                     headers: Mapping[str, str]) -> Response:
+    body, ctype, etag, modified = _pages(site).cache.get(
+        (index, amp), lambda: _render_article(site, index, amp))
+    out = [("Content-Type", ctype), ("ETag", etag), ("Last-Modified", modified),
+           ("Cache-Control", "max-age=0, must-revalidate")]
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        if inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]:
+            return Response(304, out[1:])
+    else:
+        ims = headers.get("if-modified-since")
+        if ims:
+            try:
+                since = email.utils.parsedate_to_datetime(ims).timestamp()
+            except (TypeError, ValueError):
+                since = None
+            if since is not None and site.content(index).meta.modified * 60 <= since:
+                return Response(304, out[1:])
+    return Response(200, out, body)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def handle(site: DemoSite, method: str, target: str, headers: Mapping[str, str]) -> Response:
+    """Map one request (``headers`` with lower-case names) to its response."""
+    parts = urlsplit(target)
+    path = parts.path
+    query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    if method not in ("GET", "HEAD"):
+        return Response(405, [("Allow", "GET, HEAD")])
+    if path == "/robots.txt":
+        return _text(200, render.robots(site), "text/plain; charset=utf-8")
+    base = site.base_path
+    if path == base.rstrip("/"):
+        return _redirect(site.base_url)
+    if not path.startswith(base):
+        return _not_found(site)
+    rest = path[len(base):]
+    if rest == "":
+        if "p" in query:
+            index = site.index_of(_int(query["p"], -1)) if query["p"].isdigit() else None
+            return _redirect(site.canonical_url(index)) if index is not None else (
+                _not_found(site))
+        if "s" in query:
+            return _text(200, render.search_page(site, query["s"], _int(query.get("page"), 1)))
+        return _text(200, render.home_page(site))
+    m = _ARTICLE.match(rest)
+    if m:
+        index = site.index_of(int(m["id"]))
+        if index is None:
+            return _not_found(site)
+        amp = m["amp"] is not None
+        if m["cat"] != site.meta(index).category or (m["slash"] and not amp):
+            canon = site.canonical_url(index)
+            return _redirect(canon + "/amp/" if amp else canon)
+        return article_response(site, index, amp, headers)
+    if rest.startswith("wp-json/kt/v1/"):
+        endpoint = rest[len("wp-json/kt/v1/"):]
+        if endpoint == "ranking":
+            range_ = query.get("range", "daily")
+            if range_ not in ("daily", "weekly"):
+                return Response(400, [("Content-Type", "text/plain")], b"invalid range")
+            return _json(render.ranking_json(site, range_))
+        if endpoint == "posts" and query.get("category") in vocab.CATEGORIES:
+            return _json(render.posts_json(site, query["category"], _int(query.get("offset"), 0)))
+        if endpoint == "comments":
+            index = site.index_of(_int(query.get("post"), -1))
+            if index is not None:
+                return _json({"post": str(site.article_id(index)),
+                              "count": site.meta(index).comment_count})
+        return _not_found(site)
+    if rest == "ranking/":
+        return _text(200, render.ranking_page(site))
+    if rest == "ranking":
+        return _redirect(f"{site.base_url}ranking/")
+    if rest.startswith("assets/"):
+        name = rest[len("assets/"):]
+        if name in assets.FILES:
+            ctype, data = assets.FILES[name]
+            return Response(200, [("Content-Type", ctype), ("Cache-Control", "max-age=3600")],
+                            data)
+        return _not_found(site)
+    m = _IMAGE.match(rest)
+    if m:
+        if site.index_of(int(m["id"])) is None:
+            return _not_found(site)
+        return Response(200, [("Content-Type", "image/jpeg"),
+                              ("Cache-Control", "max-age=86400")], assets.JPEG)
+    m = _CATEGORY.match(rest)
+    if m and m["cat"] in vocab.CATEGORIES:
+        if not m["slash"]:
+            return _redirect(f"{site.scheme}://{site.host}{path}/")
+        page = render.category_page(site, m["cat"], _int(m["n"], 1))
+        return _text(200, page) if page else _not_found(site)
+    m = _TAG.match(rest)
+    if m:
+        slug = quote(unquote(m["slug"]), safe="-").lower()
+        page = render.tag_page(site, slug, _int(m["n"], 1))
+        return _text(200, page) if page else _not_found(site)
+    if rest in ("feed/", "feed"):
+        return _text(200, render.feed(site), "application/rss+xml; charset=utf-8")
+    if rest == "wp-sitemap.xml":
+        return _text(200, render.sitemap_index(site), "application/xml; charset=utf-8")
+    m = _SITEMAP.match(rest)
+    if m:
+        xml = render.sitemap_posts(site, int(m["n"]))
+        return _text(200, xml, "application/xml; charset=utf-8") if xml else _not_found(site)
+    if rest in ("search/", "search"):
+        return _text(200, render.search_page(site, query.get("s", ""),
+                                             _int(query.get("page"), 1)))
+    m = _DATE.match(rest)
+    if m and 1 <= int(m["m"]) <= 12:
+        return _text(200, render.date_page(site, int(m["y"]), int(m["m"])))
+    m = _AUTHOR.match(rest)
+    if m:
+        page = render.author_page(site, m["local"])
+        return _text(200, page) if page else _not_found(site)
+    return _not_found(site)
+
+
+class DemoHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    server: DemoServer
+
+    def _serve(self, method: str) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            resp = self.server.handler(self.server.site, method, self.path, headers)
+        except Exception:
+            logger.exception("error serving %s", self.path)
+            resp = Response(500, [("Content-Type", "text/plain")], b"internal error")
+        lines = [f"HTTP/1.1 {resp.status} {self.responses.get(resp.status, ('',))[0]}",
+                 f"Date: {self.date_time_string()}", "Server: nginx"]
+        lines.extend(f"{k}: {v}" for k, v in resp.headers)
+        lines.append(f"Content-Length: {len(resp.body) if resp.status != 304 else 0}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        payload = head if method == "HEAD" or resp.status == 304 else head + resp.body
+        self.wfile.write(payload)
+        if not self.server.quiet:
+            sys.stderr.write(f"{method} {self.path} {resp.status}\n")
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
+
+    def log_message(self, format: str, *args: object) -> None:
+        if not self.server.quiet:
+            sys.stderr.write("%s\n" % (format % args))
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class DemoServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, host: str, port: int, articles: int, seed: int, day: int,
+                 quiet: bool = False, handler: Handler = handle) -> None:
+        super().__init__((host, port), DemoHandler)
+        self.quiet = quiet
+        self.handler = handler
+        public = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        self.base_url = f"http://{public}:{self.server_address[1]}/ja/"
+        self.site = DemoSite(articles=articles, seed=seed, day=day, base_url=self.base_url)
+
+
+def make_server(host: str = "127.0.0.1", port: int = 8765, articles: int = 300, seed: int = 0,
+                day: int = 0, quiet: bool = False, handler: Handler = handle) -> DemoServer:
+    """A bound (not yet serving) server; ``port=0`` takes a free port."""
+    return DemoServer(host, port, articles, seed, day, quiet=quiet, handler=handler)
+
+
+@contextlib.contextmanager
+def serve_in_thread(articles: int = 300, seed: int = 0, day: int = 0, host: str = "127.0.0.1",
+                    quiet: bool = True, handler: Handler = handle) -> Iterator[str]:
+    """Serve the replica on a free port in a background thread; yields the base URL."""
+    server = make_server(host, 0, articles, seed, day, quiet=quiet, handler=handler)
+    thread = threading.Thread(target=server.serve_forever, name="demosite", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

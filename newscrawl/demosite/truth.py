@@ -1,0 +1,75 @@
+"""Ground truth of the replica, from the generator's own data (never from served HTML)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from newscrawl.demosite import vocab
+from newscrawl.demosite.generator import DEFAULT_BASE_URL, DemoSite, iso
+
+
+def _walk(site: DemoSite, start: Iterable[int]) -> set[int]:
+    """Breadth-first walk over the related, recommend and topics links of article pages."""
+    seen = set(start)
+    queue = deque(seen)
+    while queue:
+        links = site.links(queue.popleft())
+        for j in (*links.related, *links.recommend, *links.topics):
+            if j not in seen:
+                seen.add(j)
+                queue.append(j)
+    return seen
+
+
+def reachability(site: DemoSite) -> tuple[set[int], set[int]]:
+    """(reachable, reachable without the JavaScript-built ranking lists), as indices.
+
+    Home's latest list (and, for the first set, the daily and weekly ranking JSON) is the
+    start; then every article page's related, recommend and topics links are followed.
+    """
+    latest = site.latest(30)
+    html = _walk(site, latest)
+    ranked = set(site.ranking("daily")) | set(site.ranking("weekly"))
+    return _walk(site, [*latest, *ranked]), html
+
+
+def truth_record(site: DemoSite, index: int, reachable: set[int], reachable_html: set[int],
+                 ranks: dict[str, dict[int, int]]) -> dict[str, object]:
+    c = site.content(index)
+    m = c.meta
+    return {
+        "article_id": str(m.article_id),
+        "canonical_url": site.canonical_url(index),
+        "aliases": site.aliases(index),
+        "headline": c.headline,
+        "summary": c.summary,
+        "authors": [a[0] for a in c.authors],
+        "date_published": iso(m.published),
+        "date_modified": iso(m.modified),
+        "category": vocab.CATEGORIES[m.category],
+        "tags": c.tags,
+        "images": [{"url": i.url, "credit": i.credit} for i in c.images],
+        "credits": c.credits,
+        "body": c.body,
+        "comment_count": m.comment_count,
+        "near_duplicate_of": str(site.article_id(m.source)) if m.dup_kind else None,
+        "reachable": index in reachable,
+        "reachable_html": index in reachable_html,
+        "ranking": {r: ranks[r].get(index) for r in ("daily", "weekly")},
+        "variations": c.variations,
+        "encoding": c.encoding,
+    }
+
+
+def iter_site_truth(site: DemoSite) -> Iterator[dict[str, object]]:
+    reachable, reachable_html = reachability(site)
+    ranks = {r: {j: k + 1 for k, j in enumerate(site.ranking(r))} for r in ("daily", "weekly")}
+    for index in range(site.total):
+        yield truth_record(site, index, reachable, reachable_html, ranks)
+
+
+def iter_truth(articles: int = 300, seed: int = 0, day: int = 0,
+               base_url: str = DEFAULT_BASE_URL) -> Iterator[dict[str, object]]:
+    """One record per article of the site on that day, in id order."""
+    return iter_site_truth(DemoSite(articles=articles, seed=seed, day=day, base_url=base_url))
