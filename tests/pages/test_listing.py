@@ -1,0 +1,85 @@
+"""Listing parsers: home, category, ranking page and ranking JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from fixture_io import FIXTURES, fixture_cases, load_case
+from scrapy.http import HtmlResponse, TextResponse
+
+from newscrawl.pages.listing import (
+    next_page_url,
+    page_kind,
+    parse_listing,
+    parse_ranking_json,
+    parse_ranking_page,
+)
+from newscrawl.urls import Site
+
+SITE = Site("http://127.0.0.1:8765/ja/")
+LISTINGS = fixture_cases("listing")
+
+
+@pytest.mark.parametrize("case", LISTINGS, ids=[c.name for c in LISTINGS])
+def test_listing_fixture(case: Path) -> None:
+    response, meta, expected = load_case(case)
+    site = Site(meta["site"])
+    assert page_kind(response.url, site) == expected["page_kind"]
+    assert parse_listing(response, site) == expected["links"]
+    assert next_page_url(response, site) == expected["next_page_url"]
+
+
+def test_ranking_json_fixture() -> None:
+    case = FIXTURES / "ranking" / "daily_json"
+    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    response = TextResponse(url=meta["url"], body=(case / "body.json").read_bytes(),
+                            headers=meta["headers"])
+    entries = parse_ranking_json(response, SITE)
+    assert [dataclasses.asdict(e) for e in entries] == expected["entries"]
+
+
+def test_ranking_json_broken() -> None:
+    response = TextResponse(url="http://127.0.0.1:8765/ja/wp-json/kt/v1/ranking",
+                            body=b"{not json", encoding="utf-8")
+    assert parse_ranking_json(response, SITE) == []
+
+
+def test_rendered_ranking_page() -> None:
+    html = (
+        '<html><body><section class="ranking" data-range="weekly"><h2>ランキング</h2><ol>'
+        '<li><span class="rank">1</span><a href="/ja/report/article/7/amp/">一位の記事</a></li>'
+        '<li><span class="rank">2</span><a href="/ja/?p=8">二位の記事</a></li>'
+        "</ol></section></body></html>"
+    )
+    response = HtmlResponse(url="http://127.0.0.1:8765/ja/ranking/", body=html.encode(),
+                            encoding="utf-8")
+    entries = parse_ranking_page(response, SITE)
+    assert [(e.url, e.rank, e.range) for e in entries] == [
+        ("http://127.0.0.1:8765/ja/report/article/7", 1, "weekly"),
+        ("http://127.0.0.1:8765/ja/?p=8", 2, "weekly"),
+    ]
+    links = parse_listing(response, SITE)
+    assert [(link["block"], link["position"]) for link in links] == [("ranking", 1), ("ranking", 2)]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1:8765/ja/", "home"),
+        ("http://localhost:8765/ja/", "home"),
+        ("http://127.0.0.1:8765/ja/report/article/12", "article"),
+        ("http://127.0.0.1:8765/ja/?p=12", "article"),
+        ("http://127.0.0.1:8765/ja/report/", "category"),
+        ("http://127.0.0.1:8765/ja/report/page/4/", "category"),
+        ("http://127.0.0.1:8765/ja/ranking/", "ranking"),
+        ("http://127.0.0.1:8765/ja/tag/abc/", "other"),
+        ("http://127.0.0.1:8765/ja/?s=x", "other"),
+        ("https://example.org/ja/report/", "other"),
+    ],
+)
+def test_page_kind(url: str, kind: str) -> None:
+    assert page_kind(url, SITE) == kind
