@@ -32,7 +32,7 @@ REMOVED_KINDS = (
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
-_ALL_SPACE = re.compile(r"[\s\xa0]+")
+_ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
 
 _CREDIT_PREFIX = (
     r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像"

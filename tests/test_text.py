@@ -1,0 +1,158 @@
+"""Unit tests of the pure text functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.text import (
+    REMOVED_KINDS,
+    clean_body,
+    normalize_space,
+    parse_credit,
+    parse_jp_datetime,
+    split_authors,
+    split_inline_credit,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("出典:AFP通信", "AFP通信"),
+        ("出典：ロイター通信", "ロイター通信"),
+        ("引用:ニューシス", "ニューシス"),
+        ("写真=聯合ニュース", "聯合ニュース"),
+        ("提供:現代自動車", "現代自動車"),
+        ("画像:SNS", "SNS"),
+        ("©記者撮影", "記者撮影"),
+        ("© ゲッティイメージズ", "ゲッティイメージズ"),
+        ("Photo: オンラインコミュニティ", "オンラインコミュニティ"),
+        ("【引用:トヨタ】", "トヨタ"),
+        ("写真は駅前の様子", None),
+        ("今日は晴れた。", None),
+        ("", None),
+    ],
+)
+def test_parse_credit(text: str, name: str | None) -> None:
+    assert parse_credit(text) == name
+
+
+def test_split_inline_credit() -> None:
+    assert split_inline_credit("【引用:トヨタ】新型車が出た。") == ("トヨタ", "新型車が出た。")
+    assert split_inline_credit("普通の段落。") == (None, "普通の段落。")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("梶原圭介・織田昌大", ["梶原圭介", "織田昌大"]),
+        ("山下悠真 アクセス", ["山下悠真"]),
+        ("高橋美咲記者、中川大輔", ["高橋美咲", "中川大輔"]),
+        ("佐野朋美 / 森本健太, 青木里奈", ["佐野朋美", "森本健太", "青木里奈"]),
+        ("", []),
+    ],
+)
+def test_split_authors(text: str, names: list[str]) -> None:
+    assert split_authors(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2025年12月12日 09:10", "2025-12-12T09:10:00+09:00"),
+        ("2025.12.12 09:10", "2025-12-12T09:10:00+09:00"),
+        ("2025-12-12T09:10:00+09:00", "2025-12-12T09:10:00+09:00"),
+        ("2025-12-12T00:10:00Z", "2025-12-12T09:10:00+09:00"),
+        ("2025/12/12 9:10", "2025-12-12T09:10:00+09:00"),
+        ("(更新 2025年12月12日 11:02)", "2025-12-12T11:02:00+09:00"),
+        ("２０２５年１２月１２日　９時１０分", "2025-12-12T09:10:00+09:00"),
+        ("2025年2月30日 09:00", None),
+        ("日付なし", None),
+    ],
+)
+def test_parse_jp_datetime(text: str, iso: str | None) -> None:
+    assert parse_jp_datetime(text) == iso
+
+
+def test_parse_jp_datetime_require_time() -> None:
+    assert parse_jp_datetime("2025年12月12日", require_time=True) is None
+    assert parse_jp_datetime("2025年12月12日") == "2025-12-12T00:00:00+09:00"
+
+
+def test_normalize_space() -> None:
+    assert normalize_space("\u3000 a\xa0\xa0b\u200bc \n d ") == "a bc d"
+    assert normalize_space("全角\u3000空白") == "全角\u3000空白"
+
+
+def test_clean_body_removes_everything_listed() -> None:
+    text = "\n".join([
+        "メインメニューへスキップ(上段) メインコンテンツへスキップ メインメニューへスキップ(下段)",
+        "\u3000朝の公園で体操&amp;散歩をする人が増えた。",
+        "出典:AFP通信",
+        "出典：AFP通信",
+        "【引用:トヨタ】新しい車の発表会が開かれた。",
+        "シェア ツイート LINE",
+        "関連記事",
+        "同じ行。",
+        "同じ行。",
+        "梶原圭介",
+        "CP-2023-0188@fastviewkorea.com",
+        "コメント0",
+        "0 / 300",
+        "0/300",
+        "300",
+        "コメント",
+    ])
+    result = clean_body(text)
+    assert result.body == "朝の公園で体操&散歩をする人が増えた。\n新しい車の発表会が開かれた。\n同じ行。"
+    assert result.credits == ["AFP通信", "トヨタ"]
+    assert result.removed["credit"] == 3
+    assert result.removed["skip_link"] == 1
+    assert result.removed["widget"] == 5
+    assert result.removed["reporter"] == 1
+    assert result.removed["email"] == 1
+    assert result.removed["duplicate"] == 1
+    assert result.removed["related"] == 1
+    assert result.removed["share"] == 1
+    assert set(REMOVED_KINDS) <= set(result.removed)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["森本健太 morimoto.k@fastviewkorea.com", "森本健太記者 (morimoto.k@fastviewkorea.com)"],
+)
+def test_clean_body_reporter_line(line: str) -> None:
+    assert clean_body(f"本文です。\n{line}").body == "本文です。"
+
+
+def test_clean_body_reporter_at_end_of_last_paragraph() -> None:
+    result = clean_body("最後の段落だ。森本健太 morimoto.k@fastviewkorea.com")
+    assert result.body == "最後の段落だ。"
+    assert result.removed["reporter"] == 1
+
+
+def test_clean_body_email_inside_text() -> None:
+    assert clean_body("問い合わせは info@example.com まで。").body == "問い合わせは まで。"
+
+
+def test_clean_body_whitespace_and_zero_width() -> None:
+    text = "　字下げ\u200bの段落\ufeff。\n\n  A\xa0\xa0B   C  \n\u2060"
+    assert clean_body(text).body == "字下げの段落。\nA B C"
+
+
+def test_clean_body_keeps_width_unless_nfkc() -> None:
+    text = "ＡＢＣ１２３ｶﾀｶﾅ"
+    assert clean_body(text).body == text
+    assert clean_body(text, nfkc=True).body == "ABC123カタカナ"
+
+
+def test_clean_body_credit_line_repeated_in_one_line() -> None:
+    result = clean_body("出典:ロイター通信 出典:ロイター通信\n本文。")
+    assert result.body == "本文。"
+    assert result.credits == ["ロイター通信"]
+
+
+def test_clean_body_empty() -> None:
+    result = clean_body("")
+    assert result.body == ""
+    assert result.credits == []
