@@ -104,7 +104,9 @@ def test_clean_body_removes_everything_listed() -> None:
         "コメント",
     ])
     result = clean_body(text)
-    assert result.body == "朝の公園で体操&散歩をする人が増えた。\n新しい車の発表会が開かれた。\n同じ行。"
+    assert result.body.split("\n") == [
+        "朝の公園で体操&散歩をする人が増えた。", "新しい車の発表会が開かれた。", "同じ行。"
+    ]
     assert result.credits == ["AFP通信", "トヨタ"]
     assert result.removed["credit"] == 3
     assert result.removed["skip_link"] == 1
