@@ -42,7 +42,7 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 FEEDS = {
     "output/%(name)s/%(time)s.jsonl": {
-        "format": "jsonlines",
+        "format": "jsonl-atomic",  # see "State and incremental runs"
         "encoding": "utf-8",
         "item_classes": ["newscrawl.items.Article"],
     },
@@ -89,3 +89,29 @@ NEWSCRAWL_JS_CATEGORY_ITEMS = 0  # > 0: render category pages, load more up to t
 NEWSCRAWL_JS_CATEGORIES = ["report", "trending", "entertainment", "mobility", "photonews",
                            "economy", "life"]
 NEWSCRAWL_JS_MAX_CLICKS = 20  # load-more clicks per category page, at most
+
+# --- State and incremental runs --------------------------------------------------------------
+# Every feed line is one os.write, and local feeds are written as <path>.part and renamed when
+# they close (newscrawl/exporters.py): a killed run never leaves a partial line in a .jsonl.
+FEED_EXPORTERS = {"jsonl-atomic": "newscrawl.exporters.AtomicJsonLinesItemExporter"}
+FEED_STORAGES = {"": "newscrawl.exporters.StagedFileFeedStorage",
+                 "file": "newscrawl.exporters.StagedFileFeedStorage"}
+
+NEWSCRAWL_STATE_ENABLED = True
+NEWSCRAWL_STATE_BACKEND = "sqlite"
+NEWSCRAWL_STATE = "state/%(name)s.sqlite3"
+NEWSCRAWL_FULL = False
+NEWSCRAWL_RECRAWL_WINDOW = 24.0
+NEWSCRAWL_LOCK = "state/%(name)s.lock"
+NEWSCRAWL_HEALTH_ENABLED = True
+NEWSCRAWL_MIN_PARSED_SHARE = 0.5
+NEWSCRAWL_FAIL_ON_ERROR = True
+NEWSCRAWL_KEEP_OUTPUTS = 0
+
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    "newscrawl.middlewares.incremental.IncrementalMiddleware": 120,
+}
+ITEM_PIPELINES["newscrawl.pipelines.state.StatePipeline"] = 900
+EXTENSIONS["newscrawl.extensions.lock.RunLock"] = 1
+EXTENSIONS["newscrawl.extensions.state.CrawlStateKeeper"] = 520
+EXTENSIONS["newscrawl.extensions.health.RunHealth"] = 530

@@ -1,0 +1,118 @@
+"""Loud failure: is a finished run healthy? A plain function on the stats, and its extension.
+
+:func:`judge` fails a run (in this order) when:
+
+1. the spider closed for a reason other than ``finished``, ``max_articles`` or an expected
+   ``closespider_*`` limit (``closespider_errorcount`` and ``closespider_timeout_no_item`` are
+   failures; so is ``shutdown``: the run was interrupted, a ``JOBDIR`` run resumes with the
+   same command);
+2. pages were fetched but no article link was found on any of them (the listing layout
+   changed);
+3. article pages were fetched but fewer than ``NEWSCRAWL_MIN_PARSED_SHARE`` of them became
+   articles (the article layout changed; the spider counts ``newscrawl/spider/not_article``);
+4. errors were logged (``log_count/ERROR``) and ``NEWSCRAWL_FAIL_ON_ERROR`` is on.
+
+:class:`RunHealth` writes the verdict into the stats at close (``newscrawl/health/ok``,
+``newscrawl/health/reason``), so it is in the stats dump; the ``crawl`` command judges the
+final stats again once the crawl is over and logs the verdict as the run's last line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+OK_REASONS = frozenset({"finished", "max_articles", "closespider_timeout",
+                        "closespider_itemcount", "closespider_pagecount"})
+NOT_ARTICLE_STATS = ("newscrawl/spider/not_article", "newscrawl/spider/not_html")
+LINK_STAT_PREFIXES = ("newscrawl/spider/links/", "newscrawl/incremental/")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str
+
+    def __str__(self) -> str:
+        return f"run {'ok' if self.ok else 'FAILED'}: {self.reason}"
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(key) or 0
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _count_prefix(stats: Mapping[str, Any], prefix: str) -> int:
+    return sum(int(v) for k, v in stats.items()
+               if k.startswith(prefix) and isinstance(v, int | float))
+
+
+def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
+          fail_on_error: bool = True) -> Verdict:
+    """The verdict on a run from its stats (see the module doc for the rules)."""
+    reason = str(stats.get("finish_reason") or "unknown")
+    if reason not in OK_REASONS:
+        return Verdict(False, f"the spider closed for {reason!r}")
+    parsed = _count(stats, "item_scraped_count") + _count(stats, "item_dropped_count")
+    rejected_pages = sum(_count(stats, key) for key in NOT_ARTICLE_STATS)
+    article_pages = parsed + rejected_pages
+    responses = _count(stats, "response_received_count")
+    links = sum(_count_prefix(stats, prefix) for prefix in LINK_STAT_PREFIXES)
+    if responses and not links and not article_pages:
+        return Verdict(False, f"no article link found on {responses} page(s): "
+                              "has the listing layout changed?")
+    if article_pages and parsed < min_parsed_share * article_pages:
+        return Verdict(False, f"only {parsed} of {article_pages} article page(s) parsed as "
+                              f"articles (minimum {min_parsed_share:.0%}): "
+                              "has the article layout changed?")
+    errors = _count(stats, "log_count/ERROR")
+    if errors and fail_on_error:
+        return Verdict(False, f"{errors} error(s) logged (NEWSCRAWL_FAIL_ON_ERROR is on)")
+    written = _count(stats, "item_scraped_count")
+    return Verdict(True, f"{reason}, {written} article(s) written, "
+                         f"{parsed} of {article_pages} article page(s) parsed")
+
+
+def judge_crawler(crawler: Crawler) -> Verdict:
+    """:func:`judge` with the crawler's settings and stats."""
+    settings = crawler.settings
+    share = settings.getfloat("NEWSCRAWL_MIN_PARSED_SHARE")
+    if not 0 <= share <= 1:
+        raise ValueError(f"NEWSCRAWL_MIN_PARSED_SHARE must be within 0..1, got {share}")
+    return judge(crawler.stats.get_stats(), min_parsed_share=share,
+                 fail_on_error=settings.getbool("NEWSCRAWL_FAIL_ON_ERROR"))
+
+
+class RunHealth:
+    """Logs the verdict at close and keeps it in the stats."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunHealth:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("NEWSCRAWL_HEALTH_ENABLED"):
+            raise NotConfigured("NEWSCRAWL_HEALTH_ENABLED is False")
+        judge_crawler(crawler)  # validates the settings now rather than at close
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        if stats.get_value("finish_reason") is None:
+            stats.set_value("finish_reason", reason)
+        verdict = judge_crawler(self.crawler)
+        stats.set_value("newscrawl/health/ok", verdict.ok)
+        stats.set_value("newscrawl/health/reason", verdict.reason)
+        # WARNING, not ERROR: the verdict must not count itself among the errors.
+        logger.log(logging.INFO if verdict.ok else logging.WARNING, "%s", verdict)

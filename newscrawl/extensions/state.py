@@ -1,0 +1,134 @@
+"""The run's link to the crawl state: opens the store, reconciles it, records delivered lines.
+
+* ``spider_opened``: connect the store (``NEWSCRAWL_STATE``), publish the ``.part`` files of
+  killed runs, and reconcile the state with the lines earlier runs wrote
+  (:mod:`newscrawl.state.journal`).
+* ``item_scraped``: record the article. This handler is connected after Scrapy's
+  ``FeedExporter`` (extensions are built, and connect, in order: ``FeedExporter`` is at 0 in
+  ``EXTENSIONS_BASE``, this one later), so the line is already in the file when the state
+  records it; a kill between the two is repaired by the next run's reconciliation.
+* ``spider_closed``: close the store.
+
+The incremental middleware and the state pipeline reach the store through this extension
+(``crawler.get_extension(CrawlStateKeeper)``), so a run has one connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter, is_item
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.extensions.lock import RunLock
+from newscrawl.rejects import apply_params
+from newscrawl.state import ArticleState, CrawlState, content_hash, open_state
+from newscrawl.state.journal import journal_patterns, publish_part_files, reconcile
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CrawlStateKeeper:
+    """Owns the run's :class:`~newscrawl.state.CrawlState` connection."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlStateKeeper:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+            raise NotConfigured("NEWSCRAWL_STATE_ENABLED is False")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.full = settings.getbool("NEWSCRAWL_FULL")
+        name = crawler.spider.name if crawler.spider else "default"
+        self.spider_name = name
+        self.path = apply_params(settings.get("NEWSCRAWL_STATE"), {"name": name})
+        self.state: CrawlState = open_state(settings.get("NEWSCRAWL_STATE_BACKEND"), self.path)
+        self._opened = False
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    # -- signals ----------------------------------------------------------------------------
+
+    def spider_opened(self) -> None:
+        self.state.open()
+        self._opened = True
+        patterns = journal_patterns(self.crawler.settings.getdict("FEEDS"), self.spider_name)
+        lock = self.crawler.get_extension(RunLock)
+        if lock is not None and lock.held:
+            published = publish_part_files(patterns)
+            self.stats.set_value("newscrawl/state/published_parts", len(published))
+        else:
+            logger.warning("no run lock (NEWSCRAWL_LOCK): .part files of killed runs are "
+                           "left alone, as they may belong to a live run")
+        files = [path for pattern in patterns for path in pattern.files()]
+        report = reconcile(self.state, files)
+        if report.recorded:
+            logger.warning("reconciled the state with earlier output: %d article(s) were "
+                           "written by a run that stopped before recording them",
+                           report.recorded)
+        if report.bad_lines:
+            logger.error("%d unreadable line(s) in earlier output files", report.bad_lines)
+        self.stats.set_value("newscrawl/state/reconciled", report.recorded)
+        self.stats.set_value("newscrawl/state/known_at_start", len(self.state))
+        logger.info("state %s: %d article(s) known%s", self.path, len(self.state),
+                    " (ignored: full run)" if self.full else "")
+
+    def item_scraped(self, item: Any) -> None:
+        if not is_item(item):
+            return
+        adapter = ItemAdapter(item)
+        article_id = adapter.get("article_id")
+        if not article_id or not self._opened:
+            return
+        article_id = str(article_id)
+        known = self.state.get(article_id)
+        now = utc_now()
+        etag, last_modified = self._validators.pop(
+            article_id, (known.etag, known.last_modified) if known else (None, None))
+        self.state.record(ArticleState(
+            article_id=article_id,
+            content_hash=content_hash(adapter.asdict()),
+            version=int(adapter.get("version") or 1),
+            date_published=adapter.get("date_published"),
+            date_modified=adapter.get("date_modified"),
+            first_seen=known.first_seen if known and known.first_seen else now,
+            last_seen=now,
+            etag=etag,
+            last_modified=last_modified,
+        ))
+        self.stats.inc_value("newscrawl/state/recorded")
+
+    def spider_closed(self) -> None:
+        if self._opened:
+            self.state.close()
+            self._opened = False
+
+    # -- for the middleware and the pipeline ------------------------------------------------
+
+    def get(self, article_id: str) -> ArticleState | None:
+        return self.state.get(article_id) if self._opened else None
+
+    def note_validators(self, article_id: str, etag: str | None,
+                        last_modified: str | None) -> None:
+        """Keep a 200 response's ``ETag`` / ``Last-Modified`` until its article is recorded."""
+        if etag or last_modified:
+            self._validators[article_id] = (etag, last_modified)
+
+    def touch(self, article_id: str) -> None:
+        if self._opened:
+            self.state.touch(article_id, utc_now())

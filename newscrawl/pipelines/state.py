@@ -1,0 +1,58 @@
+"""Compare each article with the state: write new and changed ones, drop unchanged ones.
+
+Last in ``ITEM_PIPELINES`` (it must see the cleaned article). The article's content hash
+(:func:`newscrawl.state.content_hash`: headline, summary, authors, body, …) decides:
+
+* unknown id: ``version`` 1, ``updated`` false;
+* known, other hash: ``version`` = stored + 1, ``updated`` true;
+* known, same hash: dropped with reason ``unchanged`` (kept, unchanged, in a full run).
+
+The state is not written here: :class:`~newscrawl.extensions.state.CrawlStateKeeper` records
+the article once its line is in the output.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.extensions.state import CrawlStateKeeper
+from newscrawl.rejects import Rejected
+from newscrawl.state import classify, content_hash
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class StatePipeline:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        keeper = crawler.get_extension(CrawlStateKeeper)
+        if keeper is None:
+            raise NotConfigured("the CrawlStateKeeper extension is off (NEWSCRAWL_STATE_ENABLED)")
+        self.keeper = keeper
+        self.stats = crawler.stats
+        self.full = crawler.settings.getbool("NEWSCRAWL_FULL")
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        article_id = adapter.get("article_id")
+        if not article_id:
+            return item
+        known = self.keeper.get(str(article_id))
+        change, version = classify(known, content_hash(adapter.asdict()))
+        self.stats.inc_value(f"newscrawl/state/{change}")
+        if change == "unchanged" and not self.full:
+            raise Rejected("unchanged", detail=f"version {version} already delivered",
+                           log_level="DEBUG")
+        adapter["version"] = version
+        adapter["updated"] = change == "updated"
+        return item
