@@ -93,16 +93,18 @@ NEWSCRAWL_JS_MAX_CLICKS = 20  # load-more clicks per category page, at most
 # --- State and incremental runs --------------------------------------------------------------
 # Every feed line is one os.write, and local feeds are written as <path>.part and renamed when
 # they close (newscrawl/exporters.py): a killed run never leaves a partial line in a .jsonl.
-FEED_EXPORTERS = {"jsonl-atomic": "newscrawl.exporters.AtomicJsonLinesItemExporter"}
+FEED_EXPORTERS = {fmt: "newscrawl.exporters.AtomicJsonLinesItemExporter"
+                  for fmt in ("jsonl-atomic", "jsonlines", "jsonl", "jl")}
 FEED_STORAGES = {"": "newscrawl.exporters.StagedFileFeedStorage",
                  "file": "newscrawl.exporters.StagedFileFeedStorage"}
 
 NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_BACKEND = "sqlite"
-NEWSCRAWL_STATE = "state/%(name)s.sqlite3"
+# %(site)s: the host (and port) of NEWSCRAWL_BASE_URL, so the replica never shares a state
+NEWSCRAWL_STATE = "state/%(name)s-%(site)s.sqlite3"
 NEWSCRAWL_FULL = False
 NEWSCRAWL_RECRAWL_WINDOW = 24.0
-NEWSCRAWL_LOCK = "state/%(name)s.lock"
+NEWSCRAWL_LOCK = "state/%(name)s-%(site)s.lock"
 NEWSCRAWL_HEALTH_ENABLED = True
 NEWSCRAWL_MIN_PARSED_SHARE = 0.5
 NEWSCRAWL_FAIL_ON_ERROR = True

@@ -1,4 +1,5 @@
-"""One run at a time: an exclusive ``flock`` on ``NEWSCRAWL_LOCK`` (``state/%(name)s.lock``).
+"""One run per site at a time: an exclusive ``flock`` on ``NEWSCRAWL_LOCK``
+(``state/%(name)s-%(site)s.lock``).
 
 The kernel releases a ``flock`` when its holder dies, however it dies, so a lock left by a
 killed run is simply taken over; the pid, host and start time written in the file are for the
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.rejects import apply_params
+from newscrawl.state.journal import fill_params, site_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -126,7 +127,8 @@ class RunLock:
         if not template:
             raise NotConfigured("NEWSCRAWL_LOCK is empty")
         name = crawler.spider.name if crawler.spider else "default"
-        self.path = Path(apply_params(template, {"name": name}))
+        site = site_key(crawler.settings.get("NEWSCRAWL_BASE_URL") or "")
+        self.path = Path(fill_params(template, {"name": name, "site": site}))
         self._fd: int | None = acquire(self.path, spider=name)
         logger.info("holding the run lock %s", self.path)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)

@@ -24,9 +24,15 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.extensions.lock import RunLock
-from newscrawl.rejects import apply_params
 from newscrawl.state import ArticleState, CrawlState, content_hash, open_state
-from newscrawl.state.journal import journal_patterns, publish_part_files, reconcile
+from newscrawl.state.journal import (
+    fill_params,
+    journal_patterns,
+    publish_part_files,
+    reconcile,
+    site_key,
+)
+from newscrawl.urls import Site
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,7 +60,10 @@ class CrawlStateKeeper:
         self.full = settings.getbool("NEWSCRAWL_FULL")
         name = crawler.spider.name if crawler.spider else "default"
         self.spider_name = name
-        self.path = apply_params(settings.get("NEWSCRAWL_STATE"), {"name": name})
+        self.site = Site(settings.get("NEWSCRAWL_BASE_URL"),
+                         settings.getlist("NEWSCRAWL_HOST_ALIASES"))
+        params = {"name": name, "site": site_key(self.site.base_url)}
+        self.path = fill_params(settings.get("NEWSCRAWL_STATE"), params)
         self.state: CrawlState = open_state(settings.get("NEWSCRAWL_STATE_BACKEND"), self.path)
         self._opened = False
         self._validators: dict[str, tuple[str | None, str | None]] = {}
@@ -76,7 +85,7 @@ class CrawlStateKeeper:
             logger.warning("no run lock (NEWSCRAWL_LOCK): .part files of killed runs are "
                            "left alone, as they may belong to a live run")
         files = [path for pattern in patterns for path in pattern.files()]
-        report = reconcile(self.state, files)
+        report = reconcile(self.state, files, self.site)
         if report.recorded:
             logger.warning("reconciled the state with earlier output: %d article(s) were "
                            "written by a run that stopped before recording them",

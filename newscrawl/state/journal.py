@@ -17,20 +17,43 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlsplit
+
+from w3lib.url import file_uri_to_path
 
 from newscrawl.exporters import PART_SUFFIX, publish
-from newscrawl.rejects import local_path
 from newscrawl.state.base import ArticleState, CrawlState, content_hash
+from newscrawl.urls import Site
 
 logger = logging.getLogger(__name__)
 
-JSON_LINES_FORMATS = frozenset({"jsonl-atomic", "jsonlines", "jl"})
+JSON_LINES_FORMATS = frozenset({"jsonl-atomic", "jsonlines", "jsonl", "jl"})
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 _PLACEHOLDER_PATTERNS = {
     "time": r"[0-9T:+.\-]+",
     "batch_time": r"[0-9T:+.\-]+",
     "batch_id": r"[0-9]+",
 }
+
+
+def site_key(base_url: str) -> str:
+    """The site part of state and lock file names: ``www.kangnamtimes.com``, ``127.0.0.1-8765``."""
+    return urlsplit(base_url).netloc.lower().replace(":", "-") or "site"
+
+
+def fill_params(template: str, params: Mapping[str, str]) -> str:
+    """Fill ``%(key)s`` placeholders of *template*, leaving unknown ones untouched."""
+    return _PLACEHOLDER.sub(lambda m: params.get(m.group(1), m.group(0)), template)
+
+
+def local_path(uri: str) -> Path | None:
+    """The filesystem path of a feed URI, or None when the feed is not a local file."""
+    scheme = urlparse(uri).scheme
+    if scheme == "file":
+        return Path(file_uri_to_path(uri))
+    if scheme == "" or len(scheme) == 1:  # a plain path, or a Windows drive letter
+        return Path(uri)
+    return None
 
 
 @dataclass(frozen=True)
@@ -159,8 +182,12 @@ class ReconcileReport:
     bad_lines: int = 0
 
 
-def reconcile(state: CrawlState, paths: Iterable[Path]) -> ReconcileReport:
-    """Record the articles of output lines the state does not hold (see the module doc)."""
+def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None,
+              ) -> ReconcileReport:
+    """Record the articles of output lines the state does not hold (see the module doc).
+
+    With *site*, lines of articles of other sites (a mirror, the replica) are left alone.
+    """
     report = ReconcileReport()
     seen_paths = set()
     for path in paths:
@@ -186,7 +213,8 @@ def reconcile(state: CrawlState, paths: Iterable[Path]) -> ReconcileReport:
             except ValueError:
                 report.bad_lines += 1
                 continue
-            if not is_article_line(record):
+            if not is_article_line(record) or (
+                    site is not None and not site.is_on_site(str(record["url"]))):
                 continue
             known = state.get(str(record["article_id"]))
             line_state = record_from_line(record, known)
