@@ -703,14 +703,13 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
             fields.sources["images"] = "generic"
     images = walker.images
     if not images and not containers:
+        # JSON-LD lists the article's photos; og:image is not a fallback: it is often the
+        # site logo or a social card, not a photo of the story.
         ld_images = _ld_images(ld.get("image"))
-        og_images = meta.get("og:image", [])
-        for source, found in (("jsonld", ld_images), ("meta", og_images)):
-            if found:
-                images = [ImageRef(url=site.normalize(u, base=url), credit=None)
-                          for u in _unique(found)]
-                fields.sources["images"] = source
-                break
+        if ld_images:
+            images = [ImageRef(url=site.normalize(u, base=url), credit=None)
+                      for u in _unique(ld_images)]
+            fields.sources["images"] = "jsonld"
 
     text_credits = clean_body(body).credits if body else []
     credits = _unique([*walker.credits, *(i["credit"] or "" for i in images), *text_credits])
