@@ -1,0 +1,68 @@
+"""A stats collector for the benchmark: writes the crawl's stats as JSON when it closes.
+
+``scripts/bench.py`` runs ``scrapy crawl`` / ``scrapy runspider`` with
+``-s STATS_CLASS=bench_stats.JsonStatsCollector -s BENCH_STATS_FILE=…`` and ``scripts/`` on
+``PYTHONPATH``. Next to Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak
+resident set, from ``getrusage``) and, when the process runs under ``tracemalloc``
+(``PYTHONTRACEMALLOC=1``), ``bench/tracemalloc``: the allocation sites holding the most memory
+when the spider closes.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tracemalloc
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.statscollectors import MemoryStatsCollector, StatsT
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+TRACEMALLOC_TOP = 25
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return repr(value)
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident set of this process (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def tracemalloc_top(limit: int = TRACEMALLOC_TOP) -> list[dict[str, Any]]:
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        (tracemalloc.Filter(False, tracemalloc.__file__),))
+    return [
+        {"where": f"{stat.traceback[0].filename}:{stat.traceback[0].lineno}",
+         "bytes": stat.size, "blocks": stat.count}
+        for stat in snapshot.statistics("lineno")[:limit]
+    ]
+
+
+class JsonStatsCollector(MemoryStatsCollector):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._path = crawler.settings.get("BENCH_STATS_FILE", "")
+
+    def _persist_stats(self, stats: StatsT) -> None:
+        super()._persist_stats(stats)
+        if not self._path:
+            return
+        data = {key: _jsonable(value) for key, value in stats.items()}
+        data["bench/maxrss_bytes"] = peak_rss_bytes()
+        if tracemalloc.is_tracing():
+            data["bench/tracemalloc"] = tracemalloc_top()
+            data["bench/tracemalloc_total"] = tracemalloc.get_traced_memory()[0]
+        Path(self._path).write_text(json.dumps(data, ensure_ascii=False, indent=1),
+                                    encoding="utf-8")
