@@ -10,6 +10,7 @@ first finishes the ``.part`` files of killed runs (see :mod:`newscrawl.exporters
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import re
@@ -63,8 +64,9 @@ class FeedPattern:
     glob: str
     regex: re.Pattern[str]
 
-    def files(self, root: Path = Path()) -> list[Path]:
-        found = [p for p in root.glob(self.glob) if self.regex.fullmatch(p.as_posix())]
+    def files(self) -> list[Path]:
+        found = [Path(p) for p in glob.glob(self.glob)
+                 if self.regex.fullmatch(Path(p).as_posix())]
         return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
@@ -79,7 +81,7 @@ def feed_pattern(template: str, spider_name: str) -> FeedPattern | None:
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         literal = text[position:match.start()]
-        glob_parts.append(literal)
+        glob_parts.append(glob.escape(literal))
         regex_parts.append(re.escape(literal))
         name = match.group(1)
         if name == "name":
@@ -89,7 +91,7 @@ def feed_pattern(template: str, spider_name: str) -> FeedPattern | None:
             glob_parts.append("*")
             regex_parts.append(_PLACEHOLDER_PATTERNS.get(name, r"[^/]+"))
         position = match.end()
-    glob_parts.append(text[position:])
+    glob_parts.append(glob.escape(text[position:]))
     regex_parts.append(re.escape(text[position:]))
     return FeedPattern("".join(glob_parts), re.compile("".join(regex_parts)))
 
@@ -108,7 +110,7 @@ def journal_patterns(feeds: Mapping[str, Mapping[str, Any]], spider_name: str,
 
 
 def _part_pattern(pattern: FeedPattern) -> FeedPattern:
-    return FeedPattern(pattern.glob + PART_SUFFIX,
+    return FeedPattern(pattern.glob + glob.escape(PART_SUFFIX),
                        re.compile(pattern.regex.pattern + re.escape(PART_SUFFIX)))
 
 

@@ -1,0 +1,76 @@
+"""The state stores: same behaviour in memory and in SQLite; SQLite persists across opens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newscrawl.state import ArticleState, CrawlState, MemoryState, SQLiteState, open_state
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CrawlState]:
+    state = open_state(request.param, str(tmp_path / "sub" / "state.sqlite3"))
+    state.open()
+    yield state
+    state.close()
+
+
+def test_record_get_touch_iterate(store: CrawlState) -> None:
+    assert store.get("1") is None
+    store.record(ArticleState("1", "aa", version=1, date_modified="2025-12-12T09:10:00+09:00",
+                              first_seen="2026-01-01T00:00:00+00:00", etag='"e1"'))
+    store.record(ArticleState("2", "bb"))
+    store.record(ArticleState("1", "cc", version=2, first_seen="2026-01-01T00:00:00+00:00"))
+    got = store.get("1")
+    assert got is not None and (got.content_hash, got.version, got.etag) == ("cc", 2, None)
+    store.touch("1", "2026-02-02T00:00:00+00:00")
+    store.touch("404", "2026-02-02T00:00:00+00:00")  # unknown: nothing happens
+    assert store.get("1").last_seen == "2026-02-02T00:00:00+00:00"  # type: ignore[union-attr]
+    assert len(store) == 2
+    assert sorted(s.article_id for s in store) == ["1", "2"]
+
+
+def test_a_returned_record_is_a_copy(store: CrawlState) -> None:
+    store.record(ArticleState("1", "aa"))
+    got = store.get("1")
+    assert got is not None
+    got.content_hash = "changed"
+    assert store.get("1").content_hash == "aa"  # type: ignore[union-attr]
+
+
+def test_journal_offsets(store: CrawlState) -> None:
+    assert store.journal_offset("/out/a.jsonl") == 0
+    store.set_journal_offset("/out/a.jsonl", 120)
+    store.set_journal_offset("/out/b.jsonl", 7)
+    assert store.journal_offset("/out/a.jsonl") == 120
+    store.forget_journal("/out/b.jsonl")
+    assert store.journal_paths() == ["/out/a.jsonl"]
+
+
+def test_sqlite_persists_and_uses_wal(tmp_path: Path) -> None:
+    path = str(tmp_path / "state.sqlite3")
+    first = SQLiteState(path)
+    first.open()
+    first.record(ArticleState("7", "hash", version=3))
+    first.close()  # no explicit commit: every record is committed
+    second = SQLiteState(path)
+    second.open()
+    assert second.get("7") == ArticleState("7", "hash", version=3)
+    assert second.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    second.close()
+
+
+def test_sqlite_is_not_connected_before_open(tmp_path: Path) -> None:
+    state = SQLiteState(str(tmp_path / "never.sqlite3"))
+    assert not (tmp_path / "never.sqlite3").exists()
+    with pytest.raises(RuntimeError):
+        state.get("1")
+
+
+def test_factory_rejects_unknown_backends() -> None:
+    assert isinstance(open_state("memory", ""), MemoryState)
+    with pytest.raises(ValueError, match="redis"):
+        open_state("redis", "")
