@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import string
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -53,9 +54,28 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def mix(*parts: object) -> int:
-    """A stable 64-bit hash of the parts (unlike ``hash()``, the same in every process)."""
-    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
+_MASK = (1 << 64) - 1
+_STR_KEYS: dict[str, int] = {}
+
+
+def _str_key(text: str) -> int:
+    key = _STR_KEYS.get(text)
+    if key is None:
+        key = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+        if len(_STR_KEYS) < 10_000:
+            _STR_KEYS[text] = key
+    return key
+
+
+def mix(*parts: int | str) -> int:
+    """A stable 64-bit hash of ints and strings, the same in every process.
+
+    Strings are first mapped to fixed integers (``hash()`` of a str is salted per process,
+    ``hash()`` of a tuple of ints is not), then a multiply-xorshift finaliser spreads the bits.
+    """
+    h = hash(tuple([p if type(p) is int else _str_key(p) for p in parts]))  # type: ignore[arg-type]
+    h = (h * 0x9E3779B97F4A7C15) & _MASK
+    return h ^ (h >> 29)
 
 
 class LRU(Generic[K, V]):
@@ -106,6 +126,7 @@ class Meta:
     n_images: int
     comment_count: int
     update_days: tuple[int, ...]
+    context: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,29 +183,48 @@ def _context(rng: random.Random, cat: str) -> Context:
             "topic": rng.choice(vocab.TOPICS[cat])}
 
 
+_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _fields(template: str) -> tuple[str, ...]:
+    names = _FIELDS.get(template)
+    if names is None:
+        names = tuple({f for _, f, _, _ in string.Formatter().parse(template) if f})
+        _FIELDS[template] = names
+    return names
+
+
 def _fill(template: str, rng: random.Random, cat: str, ctx: Context | None = None) -> str:
+    """Fill a template's slots (only those it uses) from the vocabularies and the context."""
+
     def pick(key: str, options: tuple[str, ...]) -> str:
         if ctx is not None and rng.random() < 0.65:
             return ctx[key]
-        return rng.choice(options)
+        return options[int(rng.random() * len(options))]
 
-    name = pick("name", vocab.PEOPLE)
-    return template.format(
-        person=name + pick("role", vocab.ROLES[cat]),
-        person_short=name,
-        name=name,
-        place=pick("place", vocab.PLACES),
-        org=pick("org", vocab.ORGS[cat]),
-        topic=pick("topic", vocab.TOPICS[cat]),
-        thing=rng.choice(vocab.THINGS),
-        num=rng.randint(2, 30),
-        pct=rng.randint(3, 78),
-        day=rng.choice(vocab.DAYS),
-        act=rng.choice(vocab.ACTS),
-        adj=rng.choice(vocab.ADJS),
-        brand=rng.choice(vocab.BRANDS),
-        quote=rng.choice(vocab.QUOTES),
-    )
+    values: dict[str, object] = {}
+    for f in sorted(_fields(template)):
+        if f in ("person", "person_short", "name"):
+            if "name" not in values:
+                values["name"] = values["person_short"] = pick("name", vocab.PEOPLE)
+            if f == "person":
+                values["person"] = f"{values['name']}{pick('role', vocab.ROLES[cat])}"
+        elif f in ("place", "org", "topic"):
+            options = vocab.PLACES if f == "place" else (
+                vocab.ORGS[cat] if f == "org" else vocab.TOPICS[cat])
+            values[f] = pick(f, options)
+        elif f in ("num", "pct"):
+            values[f] = 2 + int(rng.random() * 29) if f == "num" else 3 + int(rng.random() * 76)
+        else:
+            options = _SIMPLE[f]
+            values[f] = options[int(rng.random() * len(options))]
+    return template.format_map(values)
+
+
+_SIMPLE: dict[str, tuple[str, ...]] = {
+    "thing": vocab.THINGS, "day": vocab.DAYS, "act": vocab.ACTS, "adj": vocab.ADJS,
+    "brand": vocab.BRANDS, "quote": vocab.QUOTES,
+}
 
 
 def _paragraph(rng: random.Random, cat: str, ctx: Context | None = None) -> list[str]:
@@ -216,7 +256,7 @@ class DemoSite:
         self.alias_host = f"{alias}:{port}" if port else alias
         self.now = T0_MINUTES + day * DAY_MINUTES
         self._meta: LRU[int, Meta] = LRU(50_000)
-        self._content: LRU[int, Content] = LRU(4_000)
+        self._content: LRU[int, Content] = LRU(2_000)
         self._links: LRU[int, Links] = LRU(50_000)
         self._index_lock = threading.Lock()
         self._by_category: dict[str, list[int]] | None = None
@@ -274,7 +314,7 @@ class DemoSite:
         source, kind = self._dup(index)
         rng = random.Random(mix(self.seed, source, "meta"))
         cat = rng.choices(vocab.CATEGORY_SLUGS, vocab.CATEGORY_WEIGHTS)[0]
-        ctx = _context(random.Random(mix(self.seed, source, "ctx")), cat)
+        ctx = _context(rng, cat)
         headline = _fill(rng.choice(vocab.HEADLINES), rng, cat, ctx)
         tags = [ctx["topic"], ctx["place"]]
         for _ in range(rng.randint(0, 3)):
@@ -303,6 +343,7 @@ class DemoSite:
             published=published, modified=max(modified, published), headline=headline,
             tags=tuple(tags), hidden=self.is_hidden(index), source=source, dup_kind=kind,
             n_images=n_images, comment_count=0 if c < 55 else 1 + c % 40, update_days=updates,
+            context=tuple(ctx.items()),
         )
 
     # -- URLs -----------------------------------------------------------------------------
@@ -325,7 +366,7 @@ class DemoSite:
         dt = datetime.fromtimestamp(m.published * 60, tz=JST)
         return f"{self.base_url}wp-content/uploads/{dt:%Y}/{dt:%m}/{m.article_id}-{n}.jpg"
 
-    def link_url(self, index: int, *salt: object, absolute: bool = False) -> str:
+    def link_url(self, index: int, *salt: int | str, absolute: bool = False) -> str:
         """A link to an article in one of the site's mixed forms, chosen by ``salt``."""
         canon = self.canonical_url(index)
         h = mix(self.seed, index, *salt) % 100
@@ -354,7 +395,7 @@ class DemoSite:
             j -= 1
         return j if j >= 0 else None
 
-    def _random_visible(self, index: int, *salt: object) -> int | None:
+    def _random_visible(self, index: int, *salt: int | str) -> int | None:
         limit = index if index >= self.n0 else self.n0
         if limit <= 1:
             return None
@@ -466,7 +507,7 @@ class DemoSite:
         src = m.source
         cat = m.category
         rng = random.Random(mix(self.seed, src, "body"))
-        ctx = _context(random.Random(mix(self.seed, src, "ctx")), cat)
+        ctx = dict(m.context)
         summary = [_fill(t, rng, cat, ctx) for t in rng.sample(vocab.SUMMARY_LINES, 3)]
         paragraphs = [_paragraph(rng, cat, ctx) for _ in range(rng.randint(3, 15))]
         sources = [rng.choice(vocab.CREDIT_SOURCES) if rng.random() > 0.08 else None

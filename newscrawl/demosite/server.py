@@ -68,7 +68,7 @@ class _Pages:
     """Rendered article pages, bounded; kept on the site object."""
 
     def __init__(self) -> None:
-        self.cache: LRU[tuple[int, bool], tuple[bytes, str, str, str]] = LRU(3_000)
+        self.cache: LRU[tuple[int, bool], tuple[bytes, str, str, str]] = LRU(4_000)
 
 
 _pages_lock = threading.Lock()
@@ -117,7 +117,7 @@ def article_response(site: DemoSite, index: int, amp: bool,
                 since = email.utils.parsedate_to_datetime(ims).timestamp()
             except (TypeError, ValueError):
                 since = None
-            if since is not None and site.content(index).meta.modified * 60 <= since:
+            if since is not None and site.meta(index).modified * 60 <= since:
                 return Response(304, out[1:])
     return Response(200, out, body)
 
