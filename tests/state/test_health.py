@@ -1,0 +1,72 @@
+"""The run verdict, as a plain function on the stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newscrawl.extensions.health import judge
+
+HEALTHY: dict[str, Any] = {
+    "finish_reason": "finished", "response_received_count": 40, "item_scraped_count": 30,
+    "item_dropped_count": 5, "newscrawl/spider/not_article": 2,
+    "newscrawl/spider/links/latest": 30, "log_count/ERROR": 0,
+}
+
+
+def with_(**changes: Any) -> dict[str, Any]:
+    stats = dict(HEALTHY)
+    stats.update({k.replace("__", "/"): v for k, v in changes.items()})
+    return stats
+
+
+def test_a_healthy_run() -> None:
+    verdict = judge(HEALTHY)
+    assert verdict.ok and "30 article(s) written" in verdict.reason
+
+
+@pytest.mark.parametrize("reason", ["max_articles", "closespider_timeout",
+                                    "closespider_itemcount", "closespider_pagecount"])
+def test_expected_stops_are_healthy(reason: str) -> None:
+    assert judge(with_(finish_reason=reason)).ok
+
+
+@pytest.mark.parametrize("reason", ["shutdown", "cancelled", "closespider_errorcount",
+                                    "closespider_timeout_no_item", None])
+def test_other_close_reasons_fail(reason: str | None) -> None:
+    verdict = judge(with_(finish_reason=reason))
+    assert not verdict.ok and "the spider closed for" in verdict.reason
+
+
+def test_no_article_parsed_fails() -> None:
+    verdict = judge(with_(item_scraped_count=0, item_dropped_count=0,
+                          newscrawl__spider__not_article=40))
+    assert not verdict.ok and "only 0 of 40 article page(s)" in verdict.reason
+
+
+def test_the_parsed_share_is_a_setting() -> None:
+    stats = with_(item_scraped_count=10, item_dropped_count=0,
+                  newscrawl__spider__not_article=15)
+    assert not judge(stats).ok
+    assert judge(stats, min_parsed_share=0.4).ok
+
+
+def test_pages_without_article_links_fail() -> None:
+    stats = with_(item_scraped_count=0, item_dropped_count=0, newscrawl__spider__not_article=0,
+                  newscrawl__spider__links__latest=0)
+    verdict = judge(stats)
+    assert not verdict.ok and "no article link" in verdict.reason
+
+
+def test_an_incremental_run_with_nothing_new_is_healthy() -> None:
+    stats = with_(item_scraped_count=0, item_dropped_count=0, newscrawl__spider__not_article=0,
+                  newscrawl__spider__links__latest=0, newscrawl__incremental__skipped=30)
+    assert judge(stats).ok
+
+
+def test_logged_errors_fail_when_asked() -> None:
+    stats = with_(log_count__ERROR=2)
+    verdict = judge(stats)
+    assert not verdict.ok and "2 error(s) logged" in verdict.reason
+    assert judge(stats, fail_on_error=False).ok
