@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
@@ -51,8 +52,13 @@ def js_enabled(crawler: Crawler) -> bool:
     ``NEWSCRAWL_JS_ON_MISSING=continue``)."""
     settings = crawler.settings
     return js_requested(settings) and (
-        settings.getdict("DOWNLOAD_HANDLERS").get("https") == PLAYWRIGHT_HANDLER
+        settings.getdict("DOWNLOAD_HANDLERS").get(site_scheme(settings)) == PLAYWRIGHT_HANDLER
     )
+
+
+def site_scheme(settings: BaseSettings) -> str:
+    """``http`` or ``https``: the scheme of ``NEWSCRAWL_BASE_URL``."""
+    return urlsplit(settings.get("NEWSCRAWL_BASE_URL") or "https://").scheme or "https"
 
 
 def chromium_path(settings: BaseSettings) -> str:
@@ -101,14 +107,15 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     One browser, one context (``PLAYWRIGHT_MAX_CONTEXTS``), at most ``NEWSCRAWL_JS_MAX_PAGES``
     pages open at once; a navigation timeout; images, fonts, media and stylesheets aborted.
     The download handler serves only requests with ``meta["playwright"]``: everything else
-    it hands to Scrapy's HTTP/1.1 handler unchanged.
+    it hands to Scrapy's HTTP/1.1 handler unchanged. It is installed for the site's scheme
+    only: Scrapy builds one handler per scheme, and each would start its own Playwright driver.
     """
     max_pages = settings.getint("NEWSCRAWL_JS_MAX_PAGES", 4)
     if max_pages < 1:
         raise ValueError(f"NEWSCRAWL_JS_MAX_PAGES must be 1 or more, got {max_pages}")
     timeout = timeout_ms(settings)
     return {
-        "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+        "DOWNLOAD_HANDLERS": {site_scheme(settings): PLAYWRIGHT_HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": chromium_path(settings),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest  # JavaScript rendering
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
@@ -135,7 +136,8 @@ class KangnamTimesSpider(scrapy.Spider):
         yield from self.follow(links, response.url)
 
     def js_failed(self, failure: Failure) -> None:
-        logger.warning("JavaScript page failed: %s", failure.value)
+        if not failure.check(IgnoreRequest):  # dropped requests were explained already
+            logger.warning("JavaScript page failed: %s", failure.value)
         if failure.request.meta.get("newscrawl_js") == "ranking":  # type: ignore[attr-defined]
             self._ranking_done.set()
 
