@@ -533,10 +533,12 @@ class DemoSite:
             paragraphs.append([_fill(urng.choice(vocab.UPDATE_SENTENCES), urng, cat, ctx)])
 
         # Variations: decided per article (not per story), from independent hashes.
-        var = {name for name in SHARES if self._has(index, name)}
+        # An exact duplicate is the same page republished: it keeps its original's layout.
+        vkey = src if m.dup_kind == "exact_duplicate" else index
+        var = {name for name in SHARES if self._has(vkey, name)}
         h = mix(self.seed, index, "enc") % 100
         encoding = "shift_jis" if h < 5 else "euc_jp" if h < 10 else "utf-8"
-        lay = random.Random(mix(self.seed, index, "layout"))
+        lay = random.Random(mix(self.seed, vkey, "layout"))
         if encoding != "utf-8":
             var.discard("zero_width")
         prefixes = vocab.CREDIT_PREFIXES if encoding == "utf-8" else vocab.JIS_CREDIT_PREFIXES
