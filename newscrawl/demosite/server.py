@@ -248,9 +248,9 @@ class DemoHandler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         payload = head if method == "HEAD" or resp.status == 304 else head + resp.body
-        self.wfile.write(payload)
         if not self.server.quiet:
             sys.stderr.write(f"{method} {self.path} {resp.status}\n")
+        self.wfile.write(payload)
 
     def do_GET(self) -> None:
         self._serve("GET")
