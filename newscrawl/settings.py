@@ -69,12 +69,18 @@ NEWSCRAWL_MAX_ARTICLES = 0
 NEWSCRAWL_NFKC = False
 
 # --- Dedupe ------------------------------------------------------------------------------------
-NEWSCRAWL_DEDUPE_SHINGLE = 5
-NEWSCRAWL_DEDUPE_THRESHOLD = 0.8
-NEWSCRAWL_DEDUPE_NUM_PERM = 128
+NEWSCRAWL_DEDUPE_ENABLED = True
+NEWSCRAWL_DEDUPE_SHINGLE = 5  # characters per shingle (n-gram) of the normalised body
+NEWSCRAWL_DEDUPE_THRESHOLD = 0.8  # estimated Jaccard similarity from which a body is a near-copy
+NEWSCRAWL_DEDUPE_NUM_PERM = 128  # MinHash permutations (more: finer estimate, slower)
 
 # --- Rejects feed --------------------------------------------------------------------------------
+NEWSCRAWL_REJECTS_ENABLED = True
+# Empty: <stem>.rejects.jsonl beside the first local feed (same %(time)s).
+# Otherwise a path; may contain %(name)s and %(time)s.
 NEWSCRAWL_REJECTS_URI = ""
+# Empty: <stem>.summary.json beside the rejects file (or the first local feed).
+NEWSCRAWL_SUMMARY_URI = ""
 
 # --- JavaScript rendering (newscrawl.rendering; README "JavaScript rendering") ------------------
 # The add-on reads these after the spider arguments (-a js=1) and, only when NEWSCRAWL_JS is on,

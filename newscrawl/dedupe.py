@@ -1,0 +1,224 @@
+"""Duplicate detection, without a crawler: exact ids and URLs, identical bodies, near-copies.
+
+:class:`Deduper` keeps the first copy of a story and names it in the :class:`Duplicate` it
+returns for later copies. Near-copies are found with character n-gram shingles, MinHash and
+LSH (datasketch); a candidate from the LSH index is confirmed with the MinHash estimate of the
+Jaccard similarity, so no body is ever stored.
+
+State lives behind :class:`DedupeStore`, so it can move to Redis; :class:`MemoryDedupeStore`
+keeps per article about 1.5 KB (a 16-byte body hash, a 4·num_perm-byte signature, LSH bands).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+_SPACE = re.compile(r"\s+")
+_SCHEME = "affine32"  # datasketch 2's default: 32-bit hash values, a bijective permutation
+
+
+def normalise(body: str) -> str:
+    """The body as compared: NFKC, case-folded, without any whitespace."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", body).casefold())
+
+
+def shingles(text: str, k: int) -> set[str]:
+    """The set of character k-grams of *text* (the whole text when it is shorter)."""
+    if len(text) <= k:
+        return {text} if text else set()
+    return {text[i : i + k] for i in range(len(text) - k + 1)}
+
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """32-bit hashes of the distinct character k-grams of *text*, computed in numpy.
+
+    A polynomial hash over the code points (wrapping in 64 bits), folded to 32 bits; stable
+    across processes, unlike ``hash()``. datasketch premixes the values with fmix32.
+    """
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(k, len(points))
+    count = len(points) - k + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    for j in range(k):
+        acc = acc * _MULTIPLIER + points[j : j + count]
+    folded = (acc ^ (acc >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return np.unique(folded.astype(np.uint32))
+
+
+def _band_key(band: bytes) -> bytes:
+    return hashlib.blake2b(band, digest_size=8).digest()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What is kept of a body: a hash of the normalised text and a MinHash signature."""
+
+    body_hash: bytes
+    minhash: MinHash | None
+    """None when the normalised body is empty."""
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Why an article is a duplicate, and of which kept article."""
+
+    reason: str
+    """``duplicate_id``, ``duplicate_body`` or ``near_duplicate``."""
+    duplicate_of: str
+    """The id of the article that was kept."""
+    similarity: float = 1.0
+    """The estimated Jaccard similarity of the shingle sets (1.0 for exact duplicates)."""
+
+
+class DedupeStore(Protocol):
+    """Where the seen articles are remembered (in memory now; Redis later)."""
+
+    def has_id(self, article_id: str) -> bool: ...
+
+    def id_for_url(self, canonical_url: str) -> str | None: ...
+
+    def id_for_body(self, body_hash: bytes) -> str | None: ...
+
+    def near(self, minhash: MinHash) -> list[tuple[str, float]]:
+        """Kept articles whose estimated Jaccard similarity reaches the threshold, with it."""
+        ...
+
+    def add(
+        self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint
+    ) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+class MemoryDedupeStore:
+    """A :class:`DedupeStore` in dicts and a datasketch ``MinHashLSH``."""
+
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._ids: set[str] = set()
+        self._urls: dict[str, str] = {}
+        self._bodies: dict[bytes, str] = {}
+        self._signatures: dict[str, bytes] = {}
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, hashfunc=_band_key)
+
+    def has_id(self, article_id: str) -> bool:
+        return article_id in self._ids
+
+    def id_for_url(self, canonical_url: str) -> str | None:
+        return self._urls.get(canonical_url)
+
+    def id_for_body(self, body_hash: bytes) -> str | None:
+        return self._bodies.get(body_hash)
+
+    def near(self, minhash: MinHash) -> list[tuple[str, float]]:
+        found = []
+        values = minhash.hashvalues
+        for key in self._lsh.query(minhash):
+            kept = np.frombuffer(self._signatures[key], dtype=values.dtype)
+            similarity = float(np.count_nonzero(kept == values)) / len(values)
+            if similarity >= self.threshold:
+                found.append((key, similarity))
+        return found
+
+    def add(
+        self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint
+    ) -> None:
+        self._ids.add(article_id)
+        if canonical_url:
+            self._urls.setdefault(canonical_url, article_id)
+        self._bodies.setdefault(fingerprint.body_hash, article_id)
+        if fingerprint.minhash is not None:
+            self._signatures[article_id] = fingerprint.minhash.hashvalues.tobytes()
+            self._lsh.insert(article_id, fingerprint.minhash, check_duplication=False)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class Deduper:
+    """Decides whether an article repeats one seen before. ``check`` first, then ``add``."""
+
+    def __init__(
+        self,
+        store: DedupeStore | None = None,
+        *,
+        shingle: int = 5,
+        threshold: float = 0.8,
+        num_perm: int = 128,
+    ) -> None:
+        if shingle < 1:
+            raise ValueError(f"shingle must be at least 1, not {shingle}")
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], not {threshold}")
+        self.shingle = shingle
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.store: DedupeStore = store or MemoryDedupeStore(threshold, num_perm)
+        # Permutations are drawn once and shared by every MinHash of this run.
+        template = MinHash(num_perm=num_perm, scheme=_SCHEME)
+        self._permutations = template.permutations
+        self._last: tuple[str, Fingerprint] | None = None
+
+    def fingerprint(self, body: str) -> Fingerprint:
+        """The body hash and MinHash of *body* (cached for the latest body)."""
+        if self._last is not None and self._last[0] == body:
+            return self._last[1]
+        text = normalise(body)
+        body_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        minhash = None
+        hashes = shingle_hashes(text, self.shingle)
+        if len(hashes):
+            minhash = MinHash(
+                num_perm=self.num_perm,
+                hashfunc=int,
+                permutations=self._permutations,
+                scheme=_SCHEME,
+            )
+            minhash.update_batch(hashes.tolist())
+        result = Fingerprint(body_hash, minhash)
+        self._last = (body, result)
+        return result
+
+    def check(
+        self, article_id: str, canonical_url: str | None, body: str
+    ) -> Duplicate | None:
+        """The reason *article_id* is a duplicate of a kept article, or None if it is new."""
+        if self.store.has_id(article_id):
+            return Duplicate("duplicate_id", article_id)
+        if canonical_url and (kept := self.store.id_for_url(canonical_url)) is not None:
+            return Duplicate("duplicate_id", kept)
+        fingerprint = self.fingerprint(body)
+        if (kept := self.store.id_for_body(fingerprint.body_hash)) is not None:
+            return Duplicate("duplicate_body", kept)
+        if fingerprint.minhash is not None:
+            candidates = self.store.near(fingerprint.minhash)
+            if candidates:
+                kept, similarity = max(candidates, key=lambda c: c[1])
+                return Duplicate("near_duplicate", kept, round(similarity, 3))
+        return None
+
+    def add(self, article_id: str, canonical_url: str | None, body: str) -> None:
+        """Remember *article_id* as kept."""
+        self.store.add(article_id, canonical_url, self.fingerprint(body))
+
+    def check_and_add(
+        self, article_id: str, canonical_url: str | None, body: str
+    ) -> Duplicate | None:
+        """``check``, and ``add`` when the article is new."""
+        duplicate = self.check(article_id, canonical_url, body)
+        if duplicate is None:
+            self.add(article_id, canonical_url, body)
+        return duplicate
