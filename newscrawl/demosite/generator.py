@@ -176,13 +176,6 @@ class Links:
 Context = dict[str, str]
 
 
-def _context(rng: random.Random, cat: str) -> Context:
-    """The article's main person, place, organisation and topic, reused by most sentences."""
-    return {"name": rng.choice(vocab.PEOPLE), "role": rng.choice(vocab.ROLES[cat]),
-            "place": rng.choice(vocab.PLACES), "org": rng.choice(vocab.ORGS[cat]),
-            "topic": rng.choice(vocab.TOPICS[cat])}
-
-
 _FIELDS: dict[str, tuple[str, ...]] = {}
 
 
@@ -310,17 +303,31 @@ class DemoSite:
     def meta(self, index: int) -> Meta:
         return self._meta.get(index, lambda: self._make_meta(index))
 
+    def _story(self, source: int) -> tuple[str, Context, tuple[str, ...]]:
+        """Category, context and tags of a story: cheap (no RNG), so listings can scan."""
+        h = mix(self.seed, source, "cat") % sum(vocab.CATEGORY_WEIGHTS)
+        cat = vocab.CATEGORY_SLUGS[-1]
+        for slug, weight in zip(vocab.CATEGORY_SLUGS, vocab.CATEGORY_WEIGHTS, strict=True):
+            if h < weight:
+                cat = slug
+                break
+            h -= weight
+        options = {"name": vocab.PEOPLE, "role": vocab.ROLES[cat], "place": vocab.PLACES,
+                   "org": vocab.ORGS[cat], "topic": vocab.TOPICS[cat]}
+        ctx = {k: v[mix(self.seed, source, "ctx", k) % len(v)] for k, v in options.items()}
+        tags = [ctx["topic"], ctx["place"]]
+        pool = vocab.TAG_EXTRA + vocab.TOPICS[cat]
+        for k in range(mix(self.seed, source, "ntags") % 4):
+            extra = pool[mix(self.seed, source, "tag", k) % len(pool)]
+            if extra not in tags:
+                tags.append(extra)
+        return cat, ctx, tuple(tags)
+
     def _make_meta(self, index: int) -> Meta:
         source, kind = self._dup(index)
         rng = random.Random(mix(self.seed, source, "meta"))
-        cat = rng.choices(vocab.CATEGORY_SLUGS, vocab.CATEGORY_WEIGHTS)[0]
-        ctx = _context(rng, cat)
+        cat, ctx, tags = self._story(source)
         headline = _fill(rng.choice(vocab.HEADLINES), rng, cat, ctx)
-        tags = [ctx["topic"], ctx["place"]]
-        for _ in range(rng.randint(0, 3)):
-            extra = rng.choice(vocab.TAG_EXTRA + vocab.TOPICS[cat])
-            if extra not in tags:
-                tags.append(extra)
         n_images = rng.choices((0, 1, 2, 3, 4), (10, 35, 30, 15, 10))[0]
         if kind == "near_duplicate":
             tweak = random.Random(mix(self.seed, index, "tweak")).choice(vocab.HEADLINE_TWEAKS)
@@ -341,7 +348,7 @@ class DemoSite:
         return Meta(
             index=index, article_id=self.article_id(index), category=cat,
             published=published, modified=max(modified, published), headline=headline,
-            tags=tuple(tags), hidden=self.is_hidden(index), source=source, dup_kind=kind,
+            tags=tags, hidden=self.is_hidden(index), source=source, dup_kind=kind,
             n_images=n_images, comment_count=0 if c < 55 else 1 + c % 40, update_days=updates,
             context=tuple(ctx.items()),
         )
@@ -466,9 +473,9 @@ class DemoSite:
             by_tag: dict[str, list[int]] = {}
             visible = list(self.visible_desc())
             for i in visible:
-                m = self.meta(i)
-                by_cat[m.category].append(i)
-                for t in m.tags:
+                cat, _, tags = self._story(self._dup(i)[0])
+                by_cat[cat].append(i)
+                for t in tags:
                     by_tag.setdefault(tag_slug(t), []).append(i)
             self._by_category, self._by_tag = by_cat, by_tag
             self._visible_desc = visible

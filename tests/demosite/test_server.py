@@ -202,7 +202,7 @@ def test_other_pages(base_url: str, truth: list[dict]) -> None:
     assert fetch(tag_url)[0] == 200
     image = fetch(truth[1]["images"][0]["url"] if truth[1]["images"] else
                   next(r for r in truth if r["images"])["images"][0]["url"])
-    assert image[0] == 200 and image[2][:2] == b"\xff\xd8"
+    assert image[0] == 200 and image[2][:2] == b"\xff\xd8" and image[2][-2:] == b"\xff\xd9"
     search = Selector(text=fetch(base_url + "?s=test")[2].decode())
     nxt = search.css("a.next::attr(href)").get()
     assert "page=2" in nxt and fetch(urljoin(base_url, nxt))[0] == 200
