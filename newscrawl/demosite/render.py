@@ -413,7 +413,7 @@ def ranking_json(site: DemoSite, range_: str) -> dict[str, object]:
 
 
 def tag_page(site: DemoSite, slug: str, page: int) -> str | None:
-    name = site.tag_names().get(slug.removesuffix("-2") if slug.endswith("-2") else slug)
+    name = site.tag_names().get(slug)
     items = site.tag_list(slug)
     start = (page - 1) * PER_PAGE
     if name is None or not items or page < 1 or start >= len(items):

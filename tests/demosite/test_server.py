@@ -200,6 +200,9 @@ def test_other_pages(base_url: str, truth: list[dict]) -> None:
     tag = Selector(text=fetch(truth[0]["canonical_url"])[2].decode(truth[0]["encoding"]))
     tag_url = urljoin(base_url, tag.css("a[href*='/tag/']::attr(href)").get())
     assert fetch(tag_url)[0] == 200
+    suffixed = Selector(text=fetch(base_url + "tag/%e8%a9%b1%e9%a1%8c-2/")[2].decode())
+    assert suffixed.css("section.tag-list h1::text").get() == "#話題"
+    assert fetch(base_url + "tag/%E8%A9%B1%E9%A1%8C-2/")[0] == 200
     image = fetch(truth[1]["images"][0]["url"] if truth[1]["images"] else
                   next(r for r in truth if r["images"])["images"][0]["url"])
     assert image[0] == 200 and image[2][:2] == b"\xff\xd8" and image[2][-2:] == b"\xff\xd9"
