@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from newscrawl.demosite.generator import DEFAULT_BASE_URL
@@ -35,10 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "truth":
-        out = sys.stdout
-        for record in iter_truth(args.articles, args.seed, args.day, args.base_url):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.flush()
+        try:
+            for record in iter_truth(args.articles, args.seed, args.day, args.base_url):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (| head): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     server = make_server(args.host, args.port, args.articles, args.seed, args.day,
                          quiet=args.quiet)
