@@ -9,7 +9,11 @@
 2. pages were fetched but no article link was found on any of them (the listing layout
    changed);
 3. article pages were fetched but fewer than ``NEWSCRAWL_MIN_PARSED_SHARE`` of them became
-   articles (the article layout changed; the spider counts ``newscrawl/spider/not_article``);
+   articles (the article layout changed). Pages the spider could not parse count against
+   (``newscrawl/spider/not_article``, ``…/not_html``), and so do articles a pipeline dropped as
+   invalid (``newscrawl/health/dropped_invalid``: every drop whose reason is not one of
+   :data:`PARSED_DROP_REASONS`, which name articles that were parsed well and were only
+   duplicates or unchanged);
 4. errors were logged (``log_count/ERROR``) and ``NEWSCRAWL_FAIL_ON_ERROR`` is on.
 
 :class:`RunHealth` writes the verdict into the stats at close (``newscrawl/health/ok``,
@@ -36,6 +40,10 @@ OK_REASONS = frozenset({"finished", "max_articles", "closespider_timeout",
                         "closespider_itemcount", "closespider_pagecount"})
 NOT_ARTICLE_STATS = ("newscrawl/spider/not_article", "newscrawl/spider/not_html")
 LINK_STAT_PREFIXES = ("newscrawl/spider/links/", "newscrawl/incremental/")
+PARSED_DROP_REASONS = frozenset({"unchanged", "duplicate_id", "duplicate_url", "duplicate_body",
+                                 "near_duplicate"})
+"""Drop reasons (``Rejected.reason``) of articles that were parsed well."""
+INVALID_STAT = "newscrawl/health/dropped_invalid"
 
 
 @dataclass(frozen=True)
@@ -63,9 +71,10 @@ def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
     reason = str(stats.get("finish_reason") or "unknown")
     if reason not in OK_REASONS:
         return Verdict(False, f"the spider closed for {reason!r}")
-    parsed = _count(stats, "item_scraped_count") + _count(stats, "item_dropped_count")
-    rejected_pages = sum(_count(stats, key) for key in NOT_ARTICLE_STATS)
-    article_pages = parsed + rejected_pages
+    invalid = _count(stats, INVALID_STAT)
+    article_pages = (_count(stats, "item_scraped_count") + _count(stats, "item_dropped_count")
+                     + sum(_count(stats, key) for key in NOT_ARTICLE_STATS))
+    parsed = _count(stats, "item_scraped_count") + _count(stats, "item_dropped_count") - invalid
     responses = _count(stats, "response_received_count")
     links = sum(_count_prefix(stats, prefix) for prefix in LINK_STAT_PREFIXES)
     if responses and not links and not article_pages:
@@ -105,7 +114,13 @@ class RunHealth:
             raise NotConfigured("NEWSCRAWL_HEALTH_ENABLED is False")
         judge_crawler(crawler)  # validates the settings now rather than at close
         self.crawler = crawler
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def item_dropped(self, exception: BaseException) -> None:
+        reason = getattr(exception, "reason", None)
+        if reason not in PARSED_DROP_REASONS:
+            self.crawler.stats.inc_value(INVALID_STAT)
 
     def spider_closed(self, reason: str) -> None:
         stats = self.crawler.stats

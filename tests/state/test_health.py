@@ -70,3 +70,11 @@ def test_logged_errors_fail_when_asked() -> None:
     verdict = judge(stats)
     assert not verdict.ok and "2 error(s) logged" in verdict.reason
     assert judge(stats, fail_on_error=False).ok
+
+
+def test_articles_dropped_as_invalid_count_against_the_share() -> None:
+    stats = with_(item_scraped_count=1, item_dropped_count=20,
+                  newscrawl__health__dropped_invalid=19, newscrawl__spider__not_article=0)
+    verdict = judge(stats)
+    assert not verdict.ok and "only 2 of 21 article page(s)" in verdict.reason
+    assert judge(with_(newscrawl__health__dropped_invalid=0, item_dropped_count=20)).ok
