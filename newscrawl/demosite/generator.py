@@ -13,6 +13,7 @@ one of 300 until its listings are asked for.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import random
@@ -104,6 +105,7 @@ def iso(minutes: int) -> str:
     return datetime.fromtimestamp(minutes * 60, tz=JST).isoformat()
 
 
+@functools.lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
     """WordPress-style slug of a Japanese tag: lower-case percent-encoding, some with ``-2``."""
     slug = quote(name, safe="").lower()
@@ -127,6 +129,8 @@ class Meta:
     comment_count: int
     update_days: tuple[int, ...]
     context: tuple[tuple[str, str], ...] = ()
+    url: str = ""
+    """The canonical URL."""
 
 
 @dataclass(frozen=True)
@@ -351,13 +355,13 @@ class DemoSite:
             tags=tags, hidden=self.is_hidden(index), source=source, dup_kind=kind,
             n_images=n_images, comment_count=0 if c < 55 else 1 + c % 40, update_days=updates,
             context=tuple(ctx.items()),
+            url=f"{self.base_url}{cat}/article/{self.article_id(index)}",
         )
 
     # -- URLs -----------------------------------------------------------------------------
 
     def canonical_url(self, index: int) -> str:
-        m = self.meta(index)
-        return f"{self.base_url}{m.category}/article/{m.article_id}"
+        return self.meta(index).url
 
     def aliases(self, index: int) -> list[str]:
         canon = self.canonical_url(index)
