@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 #: Category listings: the items the server renders and load more appends, and the button.
 CATEGORY_ITEM_SELECTOR = "section.category-list li a[href]"
 LOAD_MORE_SELECTOR = "button.load-more"
+#: Above article requests (0): rendered while the plain HTTP crawl goes on, not in a serial
+#: tail after it (Scrapy's queue is last-in, first-out within a priority).
+CATEGORY_PRIORITY = 10
 #: How long one click may take to append items before the list counts as finished.
 CLICK_WAIT_MS = 10_000
 
@@ -62,6 +65,7 @@ def category_request(site: Site, category: str, *, want: int, callback: Callable
     click = PageMethod(click_load_more, want=want, max_clicks=max_clicks,
                        wait_ms=min(CLICK_WAIT_MS, timeout_ms))
     return Request(f"{site.base_url}{category}/", callback=callback, errback=errback,
+                   priority=CATEGORY_PRIORITY,
                    meta=_playwright_meta([click], newscrawl_js="category"),
                    cb_kwargs={"category": category, "want": want})
 
