@@ -124,3 +124,16 @@ def test_truth_fields_and_variation_shares() -> None:
     assert 0.005 * n <= len(orphans) <= 0.05 * n
     assert 1 <= len(ranking_only) <= 5
     assert all(r["ranking"]["daily"] or r["ranking"]["weekly"] for r in ranking_only)
+
+
+def test_unchanged_articles_keep_their_bytes_across_days() -> None:
+    day0, day1 = DemoSite(60, day=0), DemoSite(60, day=1)
+    changed = 0
+    for i in range(60):
+        path = day0.canonical_url(i)[len("http://127.0.0.1:8765"):]
+        a, b = handle(day0, "GET", path, {}), handle(day1, "GET", path, {})
+        same_time = day0.meta(i).modified == day1.meta(i).modified
+        assert (a.body == b.body) == same_time, i
+        assert (dict(a.headers)["ETag"] == dict(b.headers)["ETag"]) == same_time
+        changed += not same_time
+    assert changed < 10
