@@ -186,7 +186,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {}
 def _fields(template: str) -> tuple[str, ...]:
     names = _FIELDS.get(template)
     if names is None:
-        names = tuple({f for _, f, _, _ in string.Formatter().parse(template) if f})
+        names = tuple(sorted({f for _, f, _, _ in string.Formatter().parse(template) if f}))
         _FIELDS[template] = names
     return names
 
@@ -195,17 +195,20 @@ def _fill(template: str, rng: random.Random, cat: str, ctx: Context | None = Non
     """Fill a template's slots (only those it uses) from the vocabularies and the context."""
 
     def pick(key: str, options: tuple[str, ...]) -> str:
-        if ctx is not None and rng.random() < 0.65:
+        if ctx is not None and rng.random() < _STICKY[key]:
             return ctx[key]
         return options[int(rng.random() * len(options))]
 
     values: dict[str, object] = {}
-    for f in sorted(_fields(template)):
+    for f in _fields(template):
         if f in ("person", "person_short", "name"):
             if "name" not in values:
                 values["name"] = values["person_short"] = pick("name", vocab.PEOPLE)
             if f == "person":
-                values["person"] = f"{values['name']}{pick('role', vocab.ROLES[cat])}"
+                # the article's main person keeps one role throughout
+                role = ctx["role"] if ctx is not None and values["name"] == ctx["name"] else (
+                    vocab.ROLES[cat][int(rng.random() * len(vocab.ROLES[cat]))])
+                values["person"] = f"{values['name']}{role}"
         elif f in ("place", "org", "topic"):
             options = vocab.PLACES if f == "place" else (
                 vocab.ORGS[cat] if f == "org" else vocab.TOPICS[cat])
@@ -218,14 +221,30 @@ def _fill(template: str, rng: random.Random, cat: str, ctx: Context | None = Non
     return template.format_map(values)
 
 
+# How often a slot reuses the article's main person, place, organisation or topic.
+_STICKY: dict[str, float] = {"name": 0.6, "place": 0.7, "org": 0.7, "topic": 0.85}
 _SIMPLE: dict[str, tuple[str, ...]] = {
     "thing": vocab.THINGS, "day": vocab.DAYS, "act": vocab.ACTS, "adj": vocab.ADJS,
     "brand": vocab.BRANDS, "quote": vocab.QUOTES,
 }
 
 
-def _paragraph(rng: random.Random, cat: str, ctx: Context | None = None) -> list[str]:
-    return [_fill(rng.choice(vocab.SENTENCES), rng, cat, ctx) for _ in range(rng.randint(2, 3))]
+class _Deck:
+    """Sentence templates dealt without repeats until all have been used."""
+
+    def __init__(self, rng: random.Random, cards: tuple[str, ...]) -> None:
+        self.rng, self.cards, self.hand = rng, cards, list[str]()
+
+    def draw(self) -> str:
+        if not self.hand:
+            self.hand = self.rng.sample(self.cards, len(self.cards))
+        return self.hand.pop()
+
+
+def _paragraph(rng: random.Random, cat: str, ctx: Context | None = None,
+               deck: _Deck | None = None) -> list[str]:
+    deck = deck or _Deck(rng, vocab.SENTENCES)
+    return [_fill(deck.draw(), rng, cat, ctx) for _ in range(rng.randint(2, 3))]
 
 
 class DemoSite:
@@ -520,7 +539,8 @@ class DemoSite:
         rng = random.Random(mix(self.seed, src, "body"))
         ctx = dict(m.context)
         summary = [_fill(t, rng, cat, ctx) for t in rng.sample(vocab.SUMMARY_LINES, 3)]
-        paragraphs = [_paragraph(rng, cat, ctx) for _ in range(rng.randint(3, 15))]
+        deck = _Deck(rng, vocab.SENTENCES)
+        paragraphs = [_paragraph(rng, cat, ctx, deck) for _ in range(rng.randint(3, 15))]
         sources = [rng.choice(vocab.CREDIT_SOURCES) if rng.random() > 0.08 else None
                    for _ in range(m.n_images)]
         reporters = rng.sample(vocab.REPORTERS, 2)
