@@ -36,6 +36,9 @@ def shingles(text: str, k: int) -> set[str]:
     return {text[i : i + k] for i in range(len(text) - k + 1)}
 
 
+LSH_MARGIN = 0.15
+"""How far below the similarity threshold the LSH index looks for candidates."""
+
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -112,7 +115,12 @@ class MemoryDedupeStore:
         self._urls: dict[str, str] = {}
         self._bodies: dict[bytes, str] = {}
         self._signatures: dict[str, bytes] = {}
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, hashfunc=_band_key)
+        # The LSH index only proposes candidates, so it is tuned below the threshold: at 0.8
+        # datasketch's own banding (9 x 13) finds a pair of Jaccard 0.85 only 69 % of the
+        # time; at 0.65 (16 x 8), 99 %. Candidates are then confirmed with the estimate.
+        self._lsh = MinHashLSH(
+            threshold=max(0.05, threshold - LSH_MARGIN), num_perm=num_perm, hashfunc=_band_key
+        )
 
     def has_id(self, article_id: str) -> bool:
         return article_id in self._ids
@@ -166,7 +174,9 @@ class Deduper:
         self.shingle = shingle
         self.threshold = threshold
         self.num_perm = num_perm
-        self.store: DedupeStore = store or MemoryDedupeStore(threshold, num_perm)
+        self.store: DedupeStore = (
+            store if store is not None else MemoryDedupeStore(threshold, num_perm)
+        )
         # Permutations are drawn once and shared by every MinHash of this run.
         template = MinHash(num_perm=num_perm, scheme=_SCHEME)
         self._permutations = template.permutations
