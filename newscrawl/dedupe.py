@@ -6,7 +6,8 @@ LSH (datasketch); a candidate from the LSH index is confirmed with the MinHash e
 Jaccard similarity, so no body is ever stored.
 
 State lives behind :class:`DedupeStore`, so it can move to Redis; :class:`MemoryDedupeStore`
-keeps per article about 1.5 KB (a 16-byte body hash, a 4·num_perm-byte signature, LSH bands).
+keeps about 3 KB per article (measured: a 16-byte body hash, a 4·num_perm-byte
+signature, 16 LSH band keys and their buckets), so 100,000 articles take about 300 MB.
 """
 
 from __future__ import annotations
