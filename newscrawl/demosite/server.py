@@ -13,11 +13,14 @@ import hashlib
 import json
 import logging
 import re
+import socketserver
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from newscrawl.demosite import assets, render, vocab
@@ -226,44 +229,81 @@ def handle(site: DemoSite, method: str, target: str, headers: Mapping[str, str])
     return _not_found(site)
 
 
-class DemoHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "nginx"
-    sys_version = ""
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+class DemoHandler(socketserver.StreamRequestHandler):
+    """A lean HTTP/1.1 connection handler with keep-alive.
+
+    ``BaseHTTPRequestHandler`` parses headers with the ``email`` package, which costs more
+    than rendering a cached page; requests here are plain GET/HEAD, so a few lines do.
+    """
+
     disable_nagle_algorithm = True
+    timeout = 60  # idle keep-alive connections are dropped after this
     server: DemoServer
 
-    def _serve(self, method: str) -> None:
-        headers = {k.lower(): v for k, v in self.headers.items()}
+    def handle(self) -> None:
         try:
-            resp = self.server.handler(self.server.site, method, self.path, headers)
+            while self._one_request():
+                pass
+        except (TimeoutError, ConnectionError):
+            return
+
+    def _one_request(self) -> bool:
+        line = self.rfile.readline(65537)
+        while line in (b"\r\n", b"\n"):
+            line = self.rfile.readline(65537)
+        if not line:
+            return False
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            self._send("GET", "-", Response(400, [("Content-Type", "text/plain")],
+                                             b"bad request"), keep=False)
+            return False
+        method, target, version = parts
+        headers: dict[str, str] = {}
+        while True:
+            raw = self.rfile.readline(65537)
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = raw.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = headers.get("content-length", "0")
+        if length.isdigit() and int(length):
+            self.rfile.read(int(length))
+        conn = headers.get("connection", "").lower()
+        keep = conn != "close" if version == "HTTP/1.1" else conn == "keep-alive"
+        try:
+            resp = self.server.handler(self.server.site, method, target, headers)
         except Exception:
-            logger.exception("error serving %s", self.path)
+            logger.exception("error serving %s", target)
             resp = Response(500, [("Content-Type", "text/plain")], b"internal error")
-        lines = [f"HTTP/1.1 {resp.status} {self.responses.get(resp.status, ('',))[0]}",
-                 f"Date: {self.date_time_string()}", "Server: nginx"]
+        self._send(method, target, resp, keep)
+        return keep
+
+    def _send(self, method: str, target: str, resp: Response, keep: bool) -> None:
+        lines = [f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, '')}",
+                 f"Date: {_http_date()}", "Server: nginx"]
         lines.extend(f"{k}: {v}" for k, v in resp.headers)
         lines.append(f"Content-Length: {len(resp.body) if resp.status != 304 else 0}")
-        if self.close_connection:
-            lines.append("Connection: close")
+        lines.append("Connection: keep-alive" if keep else "Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         payload = head if method == "HEAD" or resp.status == 304 else head + resp.body
         if not self.server.quiet:
-            sys.stderr.write(f"{method} {self.path} {resp.status}\n")
+            sys.stderr.write(f"{method} {target} {resp.status}\n")
         self.wfile.write(payload)
 
-    def do_GET(self) -> None:
-        self._serve("GET")
 
-    def do_HEAD(self) -> None:
-        self._serve("HEAD")
+_date_cache: tuple[int, str] = (0, "")
 
-    def log_message(self, format: str, *args: object) -> None:
-        if not self.server.quiet:
-            sys.stderr.write("%s\n" % (format % args))
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+def _http_date() -> str:
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, email.utils.formatdate(now, usegmt=True))
+    return _date_cache[1]
 
 
 class DemoServer(ThreadingHTTPServer):
