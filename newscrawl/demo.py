@@ -46,11 +46,14 @@ def replica(articles: int, seed: int = 0, day: int = 0) -> Iterator[str]:
 
 def crawl_command(base_url: str, output: Path, *, js: bool = False,
                   extra: dict[str, str] | None = None) -> list[str]:
+    """The ``scrapy crawl`` command line; its state and lock files sit beside ``output``."""
     command = [sys.executable, "-m", "scrapy", "crawl", "kangnamtimes",
                "-a", f"base_url={base_url}", "-O", str(output)]
     if js:
         command += ["-a", "js=1"]
-    for name, value in {**MIRROR_SETTINGS, **(extra or {})}.items():
+    own_files = {"NEWSCRAWL_STATE": str(output.with_suffix(".state.sqlite3")),
+                 "NEWSCRAWL_LOCK": str(output.with_suffix(".lock"))}
+    for name, value in {**MIRROR_SETTINGS, **own_files, **(extra or {})}.items():
         command += ["-s", f"{name}={value}"]
     return command
 
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     rejects_path = args.output.with_suffix(".rejects.jsonl")
     summary_path = args.output.with_suffix(".summary.json")
 
+    # The demo shows a first crawl: start from an empty state, not an incremental run.
+    args.output.with_suffix(".state.sqlite3").unlink(missing_ok=True)
     with replica(args.articles) as base_url:
         print(f"replica: {args.articles} articles at {base_url}", flush=True)
         started = time.monotonic()

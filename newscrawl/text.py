@@ -242,6 +242,10 @@ def _is_share_line(line: str) -> bool:
     return bool(words) and all(w in _SHARE_WORDS or w.lower() in _SHARE_LOWER for w in words)
 
 
+#: The longest run of lines (a paragraph with ``<br>`` breaks) collapsed when printed twice.
+_LONGEST_REPEAT = 4
+
+
 def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
     """Clean body text (one block per line); see the module docs and :class:`CleanResult`.
 
@@ -309,9 +313,20 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
                     continue
         if nfkc:
             line = unicodedata.normalize("NFKC", line)
-        if lines and lines[-1] == line:
-            removed["duplicate"] += 1
-            continue
         lines.append(line)
+        removed["duplicate"] += _drop_repeated_run(lines)
     result.body = "\n".join(lines)
     return result
+
+
+def _drop_repeated_run(lines: list[str], longest: int = _LONGEST_REPEAT) -> int:
+    """Drop the tail of ``lines`` when it repeats the run of lines just before it.
+
+    A paragraph printed twice in a row is a run of one line, or of several when it holds a
+    ``<br>``. Returns how many lines were dropped.
+    """
+    for size in range(1, min(longest, len(lines) // 2) + 1):
+        if lines[-size:] == lines[-2 * size:-size]:
+            del lines[-size:]
+            return size
+    return 0

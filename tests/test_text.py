@@ -158,3 +158,15 @@ def test_clean_body_empty() -> None:
     result = clean_body("")
     assert result.body == ""
     assert result.credits == []
+
+
+def test_a_repeated_paragraph_with_a_line_break_is_collapsed() -> None:
+    text = "一行目。\n二行目。\n一行目。\n二行目。\n次の段落。"
+    result = clean_body(text)
+    assert result.body == "一行目。\n二行目。\n次の段落。"
+    assert result.removed["duplicate"] == 2
+
+
+def test_lines_repeated_apart_are_kept() -> None:
+    text = "同じ文。\n別の文。\n三つ目。\n同じ文。"
+    assert clean_body(text).body == text

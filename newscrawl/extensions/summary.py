@@ -43,6 +43,7 @@ def build_summary(
     elapsed = round(float(elapsed or 0.0), 3)
     responses = int(stats.get("response_received_count", sum(statuses.values())))
     return {
+        "articles_parsed": int(stats.get("newscrawl/spider/articles", 0)),
         "articles_written": articles,
         "dropped": dropped,
         "dropped_total": sum(dropped.values()),

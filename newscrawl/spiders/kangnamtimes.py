@@ -18,6 +18,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest  # JavaScript rendering
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
@@ -26,6 +27,7 @@ from newscrawl.items import Article, DiscoveredVia, LinkRef
 from newscrawl.pages.article import parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page  # JavaScript rendering
+from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled  # JavaScript rendering
 from newscrawl.rendering import requests as js_requests  # JavaScript rendering
 from newscrawl.urls import Site
@@ -78,7 +80,8 @@ class KangnamTimesSpider(scrapy.Spider):
     # -- start and listings --------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        logger.info("crawling %s (hosts: %s)", self.site.base_url, ", ".join(sorted(self.site.hosts)))
+        logger.info("crawling %s (hosts: %s)", self.site.base_url,
+                    ", ".join(sorted(self.site.hosts)))
         # --- JavaScript rendering: the ranking page first, and the rest waits until its ranked
         # articles are scheduled, so they are reached (and keep) block/position/range.
         if js_enabled(self.crawler):
@@ -148,11 +151,18 @@ class KangnamTimesSpider(scrapy.Spider):
     def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("newscrawl/spider/not_html")
+            report_reject(self.crawler, "not_html", response.url,
+                          article_id=response.meta.get(ARTICLE_ID_META),
+                          detail=(response.headers.get("Content-Type") or b"").decode("latin-1"))
             return
         parsed = parse_article(response, self.site)
         if not parsed.is_article:
             self.crawler.stats.inc_value("newscrawl/spider/not_article")
+            report_reject(self.crawler, "not_article", response.url,
+                          article_id=response.meta.get(ARTICLE_ID_META),
+                          detail="no article markup, meta or JSON-LD")
             return
+        self.crawler.stats.inc_value("newscrawl/spider/articles")
         for field_name, source in parsed.sources.items():
             self.crawler.stats.inc_value(f"newscrawl/fields/{field_name}/{source}")
         article = parsed.article
@@ -174,8 +184,23 @@ class KangnamTimesSpider(scrapy.Spider):
             via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                   "from_url": from_url}
             self.crawler.stats.inc_value(f"newscrawl/spider/links/{link['block']}")
-            yield Request(ref.url, callback=self.parse_article, cb_kwargs={"via": via},
-                          meta={ARTICLE_ID_META: ref.article_id})
+            yield Request(ref.url, callback=self.parse_article, errback=self.article_failed,
+                          cb_kwargs={"via": via}, meta={ARTICLE_ID_META: ref.article_id})
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article that could not be downloaded goes to the rejects feed with the reason."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Skipped on purpose (robots.txt, offsite, unchanged since the last run): counted
+            # by the middleware that skipped it, not a failure.
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason, detail = f"http_{status}", f"HTTP {status}"
+        else:
+            reason, detail = "download_error", f"{failure.type.__name__}: {failure.value}"
+        report_reject(self.crawler, reason, request.url, stage="download", detail=detail,
+                      article_id=request.meta.get(ARTICLE_ID_META))
 
     # -- the max_articles gate -------------------------------------------------------------
 
