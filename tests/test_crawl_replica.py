@@ -25,8 +25,8 @@ COMPARED = ["canonical_url", "headline", "summary", "authors", "date_published",
             "date_modified", "category", "tags", "images", "credits", "body"]
 #: Text that must never reach a body: credits, the reporter's e-mail, widget and menu text.
 NEVER_IN_BODY = ["@fastviewkorea.com", "出典:", "引用:", "コメント0", "0 / 300", "0/300",
-                 "メインメニューへスキップ", "メインコンテンツへスキップ", "こんな記事も読まれています",
-                 "おすすめニュース", "ランキング", "アクセス"]
+                 "メインメニューへスキップ", "メインコンテンツへスキップ",
+                 "こんな記事も読まれています", "おすすめニュース", "ランキング", "アクセス"]
 
 
 class Crawl:
