@@ -7,7 +7,8 @@
   rendered request; with ``continue`` the remaining browser requests are dropped
   (``newscrawl/js/skipped``) instead of each retrying the launch.
 - Stats: ``newscrawl/js/rendered`` (responses the browser produced), ``newscrawl/js/errors``
-  (browser requests that failed: navigation timeout, selector never filled, crash).
+  (browser requests that failed: navigation timeout, selector never filled, crash),
+  ``newscrawl/js/render_seconds`` (time in the browser for them, launch excluded).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ STAT_UNAVAILABLE = "newscrawl/js/unavailable"
 STAT_RENDERED = "newscrawl/js/rendered"
 STAT_ERRORS = "newscrawl/js/errors"
 STAT_SKIPPED = "newscrawl/js/skipped"
+STAT_SECONDS = "newscrawl/js/render_seconds"
 
 #: How Playwright words a browser that did not start (missing file, crash at launch, …).
 _LAUNCH_FAILURE_MARKERS = ("BrowserType.launch", "Failed to launch", "executable doesn't exist")
@@ -96,6 +98,10 @@ class RenderingMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "playwright" in response.flags:
             self.stats.inc_value(STAT_RENDERED)
+            # navigation + page actions + serialising the DOM (not the browser launch)
+            seconds = round(float(request.meta.get("download_latency") or 0.0), 3)
+            total = float(self.stats.get_value(STAT_SECONDS, 0.0)) + seconds
+            self.stats.set_value(STAT_SECONDS, round(total, 3))
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

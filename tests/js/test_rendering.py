@@ -30,6 +30,8 @@ pytestmark = [
 ]
 
 ARTICLES = 120
+#: Each crawl on its own: no incremental state carried from one test's crawl to the next.
+ISOLATED = {"NEWSCRAWL_STATE_ENABLED": "False"}
 MISSING_LINE = ("JavaScript rendering needs Chromium at /nonexistent: not found — apt-get install "
                 "chromium, or set NEWSCRAWL_CHROMIUM, or NEWSCRAWL_JS=0")
 
@@ -52,6 +54,7 @@ def scrapy_stats(log: str) -> dict[str, Any]:
 def crawl(base_url: str, tmp: Path, *, js: bool, env: dict[str, str] | None = None,
           **settings: str) -> Run:
     output = tmp / f"out-{len(list(tmp.iterdir()))}.jsonl"
+    settings = {**ISOLATED, **settings}
     done = subprocess.run(crawl_command(base_url, output, js=js, extra=settings),
                           capture_output=True, text=True, timeout=240,
                           env={**os.environ, **(env or {})})
