@@ -38,6 +38,9 @@ def truth_record(site: DemoSite, index: int, reachable: set[int], reachable_html
                  ranks: dict[str, dict[int, int]]) -> dict[str, object]:
     c = site.content(index)
     m = c.meta
+    # A page whose only date is a visible line states a modified time only when it shows
+    # "(更新 …)"; otherwise the page does not say, and neither does the truth.
+    states_modified = "date_text_only" not in c.variations or m.modified != m.published
     return {
         "article_id": str(m.article_id),
         "canonical_url": site.canonical_url(index),
@@ -46,7 +49,7 @@ def truth_record(site: DemoSite, index: int, reachable: set[int], reachable_html
         "summary": c.summary,
         "authors": [a[0] for a in c.authors],
         "date_published": iso(m.published),
-        "date_modified": iso(m.modified),
+        "date_modified": iso(m.modified) if states_modified else None,
         "category": vocab.CATEGORIES[m.category],
         "tags": c.tags,
         "images": [{"url": i.url, "credit": i.credit} for i in c.images],
