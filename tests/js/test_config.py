@@ -1,0 +1,61 @@
+"""The add-on's settings decisions, without a browser or a crawl."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from newscrawl.rendering import JavaScriptRendering
+from newscrawl.rendering.config import PLAYWRIGHT_HANDLER, chromium_path, chromium_problem
+
+
+def settings_after_addon(**values: object) -> Settings:
+    settings = Settings({"NEWSCRAWL_BASE_URL": "https://www.kangnamtimes.com/ja/", **values})
+    JavaScriptRendering().update_settings(settings)
+    return settings
+
+
+def test_js_off_changes_nothing_and_imports_no_browser() -> None:
+    settings = settings_after_addon(NEWSCRAWL_JS=False)
+    assert settings.getdict("DOWNLOAD_HANDLERS") == {}
+    assert "PLAYWRIGHT_LAUNCH_OPTIONS" not in settings
+    code = ("import sys, newscrawl.settings, newscrawl.spiders.kangnamtimes;"
+            "print(any(m.startswith(('playwright', 'scrapy_playwright.handler'))"
+            " for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_js_on_installs_the_handler_for_the_site_scheme_only(tmp_path: Path) -> None:
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
+    settings = settings_after_addon(NEWSCRAWL_JS=True, NEWSCRAWL_CHROMIUM=str(browser),
+                                    NEWSCRAWL_JS_MAX_PAGES=3, NEWSCRAWL_JS_TIMEOUT=12)
+    assert settings.getdict("DOWNLOAD_HANDLERS") == {"https": PLAYWRIGHT_HANDLER}
+    launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert launch["executable_path"] == str(browser)
+    assert "--no-sandbox" in launch["args"]
+    assert settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") == 3
+    assert settings.getint("PLAYWRIGHT_MAX_CONTEXTS") == 1
+    assert settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") == 12_000
+
+
+def test_missing_chromium_installs_no_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_CHROMIUM", "/nonexistent")
+    settings = settings_after_addon(NEWSCRAWL_JS=True)
+    assert chromium_path(settings) == "/nonexistent"
+    assert chromium_problem("/nonexistent") == "not found"
+    assert settings.getdict("DOWNLOAD_HANDLERS") == {}
+    assert any("RenderingMiddleware" in str(k)
+               for k in settings.getdict("DOWNLOADER_MIDDLEWARES"))
+
+
+def test_invalid_on_missing_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="NEWSCRAWL_JS_ON_MISSING"):
+        settings_after_addon(NEWSCRAWL_JS=True, NEWSCRAWL_JS_ON_MISSING="ignore")
