@@ -7,6 +7,8 @@
   ``FeedExporter`` (extensions are built, and connect, in order: ``FeedExporter`` is at 0 in
   ``EXTENSIONS_BASE``, this one later), so the line is already in the file when the state
   records it; a kill between the two is repaired by the next run's reconciliation.
+* ``item_dropped``: remember an article the dedupe pipeline dropped as a copy of another
+  (``duplicate_of``), so later runs skip it like a delivered one.
 * ``spider_closed``: close the store.
 
 The incremental middleware and the state pipeline reach the store through this extension
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+COPY_REASONS = frozenset({"duplicate_body", "near_duplicate"})
+"""Drop reasons (``Rejected.reason``) that make an article a remembered copy."""
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -69,6 +75,7 @@ class CrawlStateKeeper:
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     # -- signals ----------------------------------------------------------------------------
@@ -121,6 +128,30 @@ class CrawlStateKeeper:
             last_modified=last_modified,
         ))
         self.stats.inc_value("newscrawl/state/recorded")
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        """Remember an article dropped as a copy of another, unless it was delivered itself."""
+        duplicate_of = getattr(exception, "duplicate_of", None)
+        if getattr(exception, "reason", None) not in COPY_REASONS or not duplicate_of:
+            return
+        if not is_item(item) or not self._opened:
+            return
+        adapter = ItemAdapter(item)
+        article_id = str(adapter.get("article_id") or "")
+        if not article_id or article_id == duplicate_of:
+            return
+        known = self.state.get(article_id)
+        if known is not None and not known.duplicate_of:
+            return  # delivered before: its own record stands
+        now = utc_now()
+        self._validators.pop(article_id, None)
+        self.state.record(ArticleState(
+            article_id=article_id, content_hash=content_hash(adapter.asdict()), version=0,
+            date_published=adapter.get("date_published"),
+            date_modified=adapter.get("date_modified"),
+            first_seen=known.first_seen if known and known.first_seen else now,
+            last_seen=now, duplicate_of=str(duplicate_of)))
+        self.stats.inc_value("newscrawl/state/recorded_copies")
 
     def spider_closed(self) -> None:
         if self._opened:

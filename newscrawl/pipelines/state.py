@@ -5,7 +5,9 @@ Last in ``ITEM_PIPELINES`` (it must see the cleaned article). The article's cont
 
 * unknown id: ``version`` 1, ``updated`` false;
 * known, other hash: ``version`` = stored + 1, ``updated`` true;
-* known, same hash: dropped with reason ``unchanged`` (kept, unchanged, in a full run).
+* known, same hash: dropped with reason ``unchanged`` (kept, unchanged, in a full run);
+* a copy of another article that an earlier run's dedupe dropped (``duplicate_of``): dropped
+  again while unchanged (reason ``unchanged``), judged as new once it changed.
 
 The state is not written here: :class:`~newscrawl.extensions.state.CrawlStateKeeper` records
 the article once its line is in the output.
@@ -50,6 +52,9 @@ class StatePipeline:
         known = self.keeper.get(str(article_id))
         change, version = classify(known, content_hash(adapter.asdict()))
         self.stats.inc_value(f"newscrawl/state/{change}")
+        if change == "unchanged" and known is not None and known.duplicate_of:
+            raise Rejected("unchanged", duplicate_of=known.duplicate_of,
+                           detail="a copy an earlier run dropped", log_level="DEBUG")
         if change == "unchanged" and not self.full:
             raise Rejected("unchanged", detail=f"version {version} already delivered",
                            log_level="DEBUG")

@@ -28,6 +28,10 @@ class ArticleState:
     etag: str | None = None
     last_modified: str | None = None
     """The HTTP validators of the last 200 response, for conditional requests."""
+    duplicate_of: str | None = None
+    """Set when the article was never delivered because the dedupe pipeline found it a copy
+    of this delivered article (``version`` is then 0). Remembered so later runs do not fetch
+    the copy again and, not seeing the original, write it."""
 
 
 class CrawlState(Protocol):
@@ -127,4 +131,6 @@ def classify(known: ArticleState | None, new_hash: str) -> tuple[Change, int]:
         return "new", 1
     if known.content_hash == new_hash:
         return "unchanged", known.version
+    if known.duplicate_of:  # a copy never delivered, changed since: judge it afresh
+        return "new", 1
     return "updated", known.version + 1

@@ -50,6 +50,11 @@ class SQLiteState:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(_SCHEMA)
+        present = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+        for name in _COLUMNS:
+            if name not in present:  # a database of an earlier version of this module
+                kind = "INTEGER NOT NULL DEFAULT 1" if name == "version" else "TEXT"
+                db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
         self._db = db
         logger.debug("state opened: %s", self.path)
 

@@ -168,3 +168,27 @@ def test_the_state_survives_runs_and_reconciles_the_output(tmp_path: Path) -> No
         "2026-11-25T09:00:00+00:00", "2026-11-25T09:00:00+00:00", None, None)
     assert crawler.stats.get_value("newscrawl/state/reconciled") == 1
     keeper.spider_closed()
+
+
+def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
+    from newscrawl.pipelines.state import StatePipeline
+    from newscrawl.rejects import Rejected
+
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    keeper.item_scraped(article("1"))
+    keeper.item_dropped(article("2"), Rejected("near_duplicate", duplicate_of="1"))
+    keeper.item_dropped(article("3"), Rejected("missing_headline"))
+    copy = keeper.get("2")
+    assert copy is not None and (copy.duplicate_of, copy.version) == ("1", 0)
+    assert keeper.get("3") is None
+    with pytest.raises(IgnoreRequest):  # not fetched again
+        IncrementalMiddleware(crawler).process_request(request("2"))
+    pipeline = StatePipeline(crawler)
+    with pytest.raises(DropItem):  # fetched anyway (listing shows a change) but unchanged
+        pipeline.process_item(article("2"))
+    changed = pipeline.process_item(article("2", body="別の話"))
+    assert (changed.version, changed.updated) == (1, False)
+    # A delivered article flagged as a copy later keeps its own record.
+    keeper.item_dropped(article("1", body="x"), Rejected("near_duplicate", duplicate_of="9"))
+    assert keeper.get("1").duplicate_of is None  # type: ignore[union-attr]

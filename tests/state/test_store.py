@@ -74,3 +74,18 @@ def test_factory_rejects_unknown_backends() -> None:
     assert isinstance(open_state("memory", ""), MemoryState)
     with pytest.raises(ValueError, match="redis"):
         open_state("redis", "")
+
+
+def test_sqlite_adds_columns_to_an_older_database(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE articles (article_id TEXT PRIMARY KEY, content_hash TEXT)")
+        db.execute("INSERT INTO articles VALUES ('1', 'h')")
+    state = SQLiteState(str(path))
+    state.open()
+    assert state.get("1") == ArticleState("1", "h", version=1)
+    state.record(ArticleState("2", "h2", duplicate_of="1"))
+    assert state.get("2").duplicate_of == "1"  # type: ignore[union-attr]
+    state.close()
