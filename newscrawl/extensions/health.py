@@ -69,6 +69,9 @@ def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
           fail_on_error: bool = True) -> Verdict:
     """The verdict on a run from its stats (see the module doc for the rules)."""
     reason = str(stats.get("finish_reason") or "unknown")
+    if reason == "shutdown":
+        return Verdict(False, "the run was interrupted (shutdown); with JOBDIR set, the same "
+                              "command resumes it")
     if reason not in OK_REASONS:
         return Verdict(False, f"the spider closed for {reason!r}")
     invalid = _count(stats, INVALID_STAT)

@@ -32,7 +32,12 @@ def test_expected_stops_are_healthy(reason: str) -> None:
     assert judge(with_(finish_reason=reason)).ok
 
 
-@pytest.mark.parametrize("reason", ["shutdown", "cancelled", "closespider_errorcount",
+def test_an_interrupted_run_fails_and_says_how_to_resume() -> None:
+    verdict = judge(with_(finish_reason="shutdown"))
+    assert not verdict.ok and "resumes" in verdict.reason
+
+
+@pytest.mark.parametrize("reason", ["cancelled", "closespider_errorcount",
                                     "closespider_timeout_no_item", None])
 def test_other_close_reasons_fail(reason: str | None) -> None:
     verdict = judge(with_(finish_reason=reason))
