@@ -95,4 +95,5 @@ def test_redirected_request_is_fingerprinted_by_url() -> None:
     redirected = short.replace(url=CANONICAL, meta={**short.meta, "redirect_urls": [short.url]})
     assert fingerprinter.fingerprint(redirected) != fingerprinter.fingerprint(short)
     plain = Request("https://www.kangnamtimes.com/ja/")
-    assert fingerprinter.fingerprint(plain) == ArticleFingerprinter().fingerprint(Request(plain.url))
+    again = Request(plain.url)
+    assert fingerprinter.fingerprint(plain) == ArticleFingerprinter().fingerprint(again)

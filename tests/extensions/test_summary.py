@@ -15,9 +15,11 @@ def test_build_summary_from_stats() -> None:
         "response_received_count": 11,
         "downloader/response_bytes": 4096,
         "elapsed_time_seconds": 2.0,
+        "newscrawl/spider/articles": 11,
     }
     summary = build_summary(stats, articles=8, reason="finished")
     assert summary == {
+        "articles_parsed": 11,
         "articles_written": 8,
         "dropped": {"missing_body": 1, "near_duplicate": 2},
         "dropped_total": 3,
