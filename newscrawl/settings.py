@@ -116,9 +116,10 @@ NEWSCRAWL_MIN_PARSED_SHARE = 0.5
 NEWSCRAWL_FAIL_ON_ERROR = True
 NEWSCRAWL_KEEP_OUTPUTS = 0
 
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
-    "newscrawl.middlewares.incremental.IncrementalMiddleware": 120,
-}
+SPIDER_MIDDLEWARES: dict[str, int] = globals().get("SPIDER_MIDDLEWARES", {})
+SPIDER_MIDDLEWARES["newscrawl.middlewares.incremental.IncrementalSpiderMiddleware"] = 800
+DOWNLOADER_MIDDLEWARES: dict[str, int] = globals().get("DOWNLOADER_MIDDLEWARES", {})
+DOWNLOADER_MIDDLEWARES["newscrawl.middlewares.incremental.IncrementalMiddleware"] = 120
 ITEM_PIPELINES["newscrawl.pipelines.state.StatePipeline"] = 900
 EXTENSIONS["newscrawl.extensions.lock.RunLock"] = 1
 EXTENSIONS["newscrawl.extensions.state.CrawlStateKeeper"] = 520

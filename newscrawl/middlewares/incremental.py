@@ -3,8 +3,10 @@
 For a request carrying ``meta["newscrawl_article_id"]`` of an article the state knows, and
 unless ``NEWSCRAWL_FULL``, :func:`newscrawl.state.decide_fetch` says:
 
-* ``skip`` (``IgnoreRequest``, stat ``newscrawl/incremental/skipped``): nothing suggests a
-  change;
+* ``skip`` (stat ``newscrawl/incremental/skipped``): nothing suggests a change. The spider
+  middleware drops the request as the spider yields it (it never reaches the scheduler or
+  the duplicate filter); the downloader middleware raises ``IgnoreRequest`` for one that came
+  another way;
 * ``conditional``: the request's ``meta["newscrawl_listing_modified"]`` (a modified time a
   listing or sitemap showed) is newer than the stored one, or the article is younger than
   ``NEWSCRAWL_RECRAWL_WINDOW`` hours: sent with ``If-None-Match`` / ``If-Modified-Since``; a
@@ -12,7 +14,8 @@ unless ``NEWSCRAWL_FULL``, :func:`newscrawl.state.decide_fetch` says:
 
 The decision is stored in ``meta["newscrawl_incremental"]``, so a redirected copy of the
 request keeps it. Placed before ``DownloaderStats`` (850): a skipped request is not counted
-in ``downloader/request_count``. 200 responses leave their validators with the state keeper,
+in ``downloader/request_count``. The decision is taken once per request, by whichever of the
+two middlewares sees it first. 200 responses leave their validators with the state keeper,
 which records them with the article.
 """
 
@@ -23,10 +26,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.fingerprint import ARTICLE_ID_META
-from newscrawl.state import decide_fetch
+from newscrawl.state import FetchDecision, decide_fetch
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -43,10 +47,8 @@ DECISION_META = "newscrawl_incremental"
 _STAT = {"fetch": "fetched", "conditional": "conditional", "skip": "skipped"}
 
 
-class IncrementalMiddleware:
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        return cls(crawler)
+class IncrementalPolicy:
+    """:func:`~newscrawl.state.decide_fetch` for requests, decided once per request."""
 
     def __init__(self, crawler: Crawler) -> None:
         keeper = crawler.get_extension(CrawlStateKeeper)
@@ -61,22 +63,62 @@ class IncrementalMiddleware:
         self.full = settings.getbool("NEWSCRAWL_FULL")
         self.window = timedelta(hours=hours)
 
-    def process_request(self, request: Request) -> None:
+    def decide(self, request: Request) -> FetchDecision | None:
+        """The decision for an article request (None for other requests), kept in its meta."""
         article_id = request.meta.get(ARTICLE_ID_META)
         if not article_id:
             return None
-        article_id = str(article_id)
-        known = self.keeper.get(article_id)
-        decision = request.meta.get(DECISION_META)
+        decision: FetchDecision | None = request.meta.get(DECISION_META)
         if decision is None:
-            decision = decide_fetch(known, now=datetime.now(UTC),
+            decision = decide_fetch(self.keeper.get(str(article_id)), now=datetime.now(UTC),
                                     listing_modified=request.meta.get(LISTING_MODIFIED_META),
                                     recrawl_window=self.window, full=self.full)
             request.meta[DECISION_META] = decision
             self.stats.inc_value(f"newscrawl/incremental/{_STAT[decision]}")
+        return decision
+
+
+class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
+    """Drops skipped article requests as the spider yields them.
+
+    Dropped here, a request never reaches the scheduler, so it takes no place in the
+    duplicate filter (a later request for the same article that carries a newer
+    ``newscrawl_listing_modified``, from a sitemap, still goes through) nor in ``JOBDIR``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.policy = IncrementalPolicy(crawler)
+
+    def get_processed_request(self, request: Request, response: Response | None,
+                              ) -> Request | None:
+        return None if self.policy.decide(request) == "skip" else request
+
+
+class IncrementalMiddleware:
+    """Conditional requests for the articles worth asking again; 304 ends them.
+
+    Also skips (``IgnoreRequest``) article requests that did not pass the spider middleware.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.policy = IncrementalPolicy(crawler)
+        self.keeper = self.policy.keeper
+        self.stats = crawler.stats
+
+    def process_request(self, request: Request) -> None:
+        decision = self.policy.decide(request)
+        if decision is None:
+            return None
+        article_id = str(request.meta[ARTICLE_ID_META])
         if decision == "skip":
             raise IgnoreRequest(f"article {article_id} is known and shows no change")
-        if decision == "conditional" and known is not None:
+        known = self.keeper.get(article_id) if decision == "conditional" else None
+        if known is not None:
             if known.etag:
                 request.headers.setdefault(b"If-None-Match", known.etag)
             if known.last_modified:

@@ -23,6 +23,7 @@ from newscrawl.middlewares.incremental import (
     DECISION_META,
     LISTING_MODIFIED_META,
     IncrementalMiddleware,
+    IncrementalSpiderMiddleware,
 )
 from newscrawl.state import ArticleState, content_hash
 
@@ -101,6 +102,22 @@ def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
     assert middleware.process_request(Request(BASE)) is None  # not an article
     assert crawler.stats.get_value("newscrawl/incremental/skipped") == 1
     assert crawler.stats.get_value("newscrawl/incremental/fetched") == 1
+
+
+def test_the_spider_middleware_drops_skipped_requests_before_the_scheduler(
+        crawler: Crawler) -> None:
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    keeper.item_scraped(article("1"))
+    middleware = IncrementalSpiderMiddleware(crawler)
+    assert middleware.get_processed_request(request("1"), None) is None
+    newer = request("1", **{LISTING_MODIFIED_META: "2026-01-01T00:00:00+09:00"})
+    assert middleware.get_processed_request(newer, None) is newer
+    # The downloader middleware keeps the decision taken upstream, counted once.
+    assert IncrementalMiddleware(crawler).process_request(newer) is None
+    assert newer.headers.get(b"If-None-Match") is None  # no validators known
+    assert crawler.stats.get_value("newscrawl/incremental/conditional") == 1
+    assert crawler.stats.get_value("newscrawl/incremental/skipped") == 1
 
 
 def test_the_middleware_asks_conditionally_and_drops_304(crawler: Crawler) -> None:
