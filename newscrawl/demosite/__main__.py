@@ -7,9 +7,11 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 
+from newscrawl.demosite.faults import FaultConfig, FaultyHandler, parse_faults
 from newscrawl.demosite.generator import DEFAULT_BASE_URL
-from newscrawl.demosite.server import make_server
+from newscrawl.demosite.server import handle, make_server
 from newscrawl.demosite.truth import iter_truth
 
 logger = logging.getLogger(__name__)
@@ -19,6 +21,27 @@ def _site_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--articles", type=int, default=300, help="articles on day 0 (10-100000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--day", type=int, default=0, help="the site this many days later")
+    # --- Faults (newscrawl.demosite.faults)
+    p.add_argument("--faults", type=_faults_arg, default=None, metavar="SEED:RATE",
+                   help="misbehave on a share RATE of the articles, chosen by SEED (7:0.15)")
+    p.add_argument("--fault-stall", type=float, default=35.0, metavar="SECONDS",
+                   help="how long a stalled answer waits (default 35)")
+    p.add_argument("--fault-large-bytes", type=int, default=11 * 1024 * 1024, metavar="N",
+                   help="size of a too-large page (default 11 MiB)")
+
+
+def _faults_arg(text: str) -> FaultConfig:
+    try:
+        return parse_faults(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _fault_config(args: argparse.Namespace) -> FaultConfig | None:
+    if args.faults is None:
+        return None
+    return replace(args.faults, stall_seconds=args.fault_stall,
+                   large_bytes=args.fault_large_bytes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 takes a free port")
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
+    serve.add_argument("--request-log", default=None, metavar="PATH",
+                       help="append 'METHOD TARGET STATUS HOST' per request to PATH")
     _site_args(serve)
     truth = sub.add_parser("truth", help="write the ground truth as JSON Lines")
     truth.add_argument("--base-url", default=DEFAULT_BASE_URL)
@@ -37,14 +62,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "truth":
         try:
-            for record in iter_truth(args.articles, args.seed, args.day, args.base_url):
+            for record in iter_truth(args.articles, args.seed, args.day, args.base_url,
+                                     faults=_fault_config(args)):
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         except BrokenPipeError:  # the reader stopped early (| head): not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    faults = _fault_config(args)
     server = make_server(args.host, args.port, args.articles, args.seed, args.day,
-                         quiet=args.quiet)
+                         quiet=args.quiet,
+                         handler=FaultyHandler(faults) if faults else handle)
+    if args.request_log:
+        server.request_log = open(args.request_log, "a", encoding="utf-8")  # noqa: SIM115
     print(f"serving {server.base_url}", flush=True)
     try:
         server.serve_forever()
@@ -52,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("stopped")
     finally:
         server.server_close()
+        if server.request_log is not None:
+            server.request_log.close()
     return 0
 
 

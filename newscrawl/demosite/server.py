@@ -18,9 +18,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
+from typing import TextIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from newscrawl.demosite import assets, render, vocab
@@ -43,6 +44,13 @@ class Response:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # --- Faults (newscrawl.demosite.faults): how the bytes go out
+    delay: float = 0.0
+    """Seconds to wait before answering (a stall)."""
+    truncate: int | None = None
+    """Send the full Content-Length but only this many body bytes, then close."""
+    drop: bool = False
+    """Close the connection without answering."""
 
 
 Handler = Callable[[DemoSite, str, str, Mapping[str, str]], Response]
@@ -258,6 +266,7 @@ class DemoHandler(socketserver.StreamRequestHandler):
             return False
         parts = line.decode("latin-1").split()
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            self.server.note("GET", "-", 400, {})
             self._send("GET", "-", Response(400, [("Content-Type", "text/plain")],
                                              b"bad request"), keep=False)
             return False
@@ -279,19 +288,27 @@ class DemoHandler(socketserver.StreamRequestHandler):
         except Exception:
             logger.exception("error serving %s", target)
             resp = Response(500, [("Content-Type", "text/plain")], b"internal error")
+        if resp.delay:  # --- Faults: stall, cut body, dropped connection
+            time.sleep(resp.delay)
+        if resp.drop or resp.truncate is not None:
+            self.server.note(method, target, 0 if resp.drop else resp.status, headers)
+            if resp.truncate is not None:
+                self._send(method, target, replace(resp, truncate=None), False, cut=resp.truncate)
+            return False
+        self.server.note(method, target, resp.status, headers)
         self._send(method, target, resp, keep)
         return keep
 
-    def _send(self, method: str, target: str, resp: Response, keep: bool) -> None:
+    def _send(self, method: str, target: str, resp: Response, keep: bool,
+              cut: int | None = None) -> None:
         lines = [f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, '')}",
                  f"Date: {_http_date()}", "Server: nginx"]
         lines.extend(f"{k}: {v}" for k, v in resp.headers)
         lines.append(f"Content-Length: {len(resp.body) if resp.status != 304 else 0}")
         lines.append("Connection: keep-alive" if keep else "Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        payload = head if method == "HEAD" or resp.status == 304 else head + resp.body
-        if not self.server.quiet:
-            sys.stderr.write(f"{method} {target} {resp.status}\n")
+        body = resp.body if cut is None else resp.body[:cut]
+        payload = head if method == "HEAD" or resp.status == 304 else head + body
         self.wfile.write(payload)
 
 
@@ -318,6 +335,20 @@ class DemoServer(ThreadingHTTPServer):
         public = "127.0.0.1" if host in ("", "0.0.0.0") else host
         self.base_url = f"http://{public}:{self.server_address[1]}/ja/"
         self.site = DemoSite(articles=articles, seed=seed, day=day, base_url=self.base_url)
+        self.request_log: TextIO | None = None
+        """Open text file: one ``METHOD TARGET STATUS HOST`` line per request (status 0: the
+        connection was dropped)."""
+        self._log_lock = threading.Lock()
+
+    def note(self, method: str, target: str, status: int, headers: Mapping[str, str]) -> None:
+        """Log one request to stderr (unless quiet) and to :attr:`request_log`."""
+        line = f"{method} {target} {status} {headers.get('host', '-')}\n"
+        if not self.quiet:
+            sys.stderr.write(line)
+        if self.request_log is not None:
+            with self._log_lock:
+                self.request_log.write(line)
+                self.request_log.flush()
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, articles: int = 300, seed: int = 0,
