@@ -124,3 +124,23 @@ ITEM_PIPELINES["newscrawl.pipelines.state.StatePipeline"] = 900
 EXTENSIONS["newscrawl.extensions.lock.RunLock"] = 1
 EXTENSIONS["newscrawl.extensions.state.CrawlStateKeeper"] = 520
 EXTENSIONS["newscrawl.extensions.health.RunHealth"] = 530
+
+# --- Faults, retries and safety (README "A hostile web") ---------------------------------------
+# Scrapy's RetryMiddleware is replaced by one that waits between tries without blocking the
+# reactor: NEWSCRAWL_RETRY_BACKOFF * 2**(try-1) seconds, capped by NEWSCRAWL_RETRY_BACKOFF_MAX,
+# or the server's Retry-After when longer, capped by NEWSCRAWL_RETRY_AFTER_MAX.
+NEWSCRAWL_RETRY_BACKOFF = 2.0
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a request that gives up is a reject, not a run error
+DOWNLOADER_MIDDLEWARES.update({
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # type: ignore[dict-item]
+    "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Before RedirectMiddleware (600) on the way back: off-site and looping redirects, traps.
+    "newscrawl.middlewares.guard.GuardMiddleware": 650,
+})
+# A backstop against endless chains the URL rules cannot see (article links are a small world:
+# the whole replica is 4 hops from the home page at 3,000 articles).
+DEPTH_LIMIT = 50
+# USER_AGENT follows NEWSCRAWL_CONTACT when only the contact is changed.
+ADDONS["newscrawl.config.ContactUserAgent"] = 0

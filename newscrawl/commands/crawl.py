@@ -5,7 +5,8 @@ exits:
 
 * ``0`` when :func:`newscrawl.extensions.health.judge` finds the run healthy;
 * ``1`` when it does not (the reason is the last log line), or the crawl could not start;
-* ``75`` when another run holds the lock (one log line naming it, no traceback).
+* ``75`` when another run holds the lock (one log line naming it, no traceback);
+* ``2`` when a setting is bad (:func:`newscrawl.config.validate_settings`: one line).
 
 After the run it keeps the newest ``NEWSCRAWL_KEEP_OUTPUTS`` output files of the spider and,
 when ``LOG_FILE`` is set, the newest as many ``*.log`` files of its directory (0 keeps all).
@@ -24,6 +25,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 
+from newscrawl.config import BadSettings, validate_settings
 from newscrawl.extensions.health import judge_crawler
 from newscrawl.extensions.lock import EXIT_LOCKED, RunLocked
 from newscrawl.state.journal import journal_patterns, rotate
@@ -32,8 +34,20 @@ if TYPE_CHECKING:
     import argparse
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
+
+EXIT_BAD_SETTINGS = 2
+
+
+def settings_with_arguments(settings: BaseSettings, spargs: dict[str, Any]) -> BaseSettings:
+    """A copy of ``settings`` with the spider arguments applied, as the spider will."""
+    from newscrawl.spiders.kangnamtimes import apply_spider_arguments
+
+    copy = settings.copy()
+    apply_spider_arguments(copy, spargs)  # type: ignore[arg-type]
+    return copy
 
 
 def rotate_run_files(crawler: Crawler, spider_name: str) -> list[Path]:
@@ -63,6 +77,12 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process
         spider_name = args[0]
         crawler = self._create_crawler(spider_name)
+        # --- Faults and safety: bad settings stop the run here, with one line (exit 2)
+        bad = validate_settings(settings_with_arguments(crawler.settings, opts.spargs))
+        if bad:
+            self._last_line(logging.ERROR, str(BadSettings(bad)), crawler)
+            self.exitcode = EXIT_BAD_SETTINGS
+            return
         problems: list[BaseException] = []
         running = self.crawler_process.crawl(crawler, **opts.spargs)
         if isinstance(running, asyncio.Future):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 
 from scrapy.http import TextResponse
@@ -29,14 +30,28 @@ def declared_encoding(response: TextResponse) -> str | None:
 
 
 def _oddity(text: str) -> int:
-    """How unlikely ``text`` is as Japanese: half-width katakana, private use, controls."""
+    """How unlikely ``text`` is as Japanese: half-width katakana, private use, controls,
+    replacement characters, and Latin-1 letters (the mojibake of a mislabelled page)."""
     score = 0
     for char in text:
         code = ord(char)
-        if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or (code < 32 and char not in
-                                                                      "\t\n\r"):
+        if (0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code == 0xFFFD
+                or 0x80 <= code <= 0xFF or (code < 32 and char not in "\t\n\r")):
             score += 1
     return score
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def looks_misdecoded(text: str) -> bool:
+    """True when decoded text shows U+FFFD or mojibake (Latin-1 letters, half-width kana,
+    private use): the declared encoding was probably wrong."""
+    return "\ufffd" in text or _oddity(text) > max(2, len(text) // 2000)
 
 
 def guess_encoding(body: bytes) -> str:
@@ -59,10 +74,41 @@ def guess_encoding(body: bytes) -> str:
     return best.encoding if best else "utf-8"
 
 
+def redecode(body: bytes, declared: str, text: str) -> str | None:
+    """Text of ``body`` when its ``declared`` encoding lied (``text``, the declared decoding,
+    shows U+FFFD or mojibake): the first of UTF-8, CP932 and EUC-JP that decodes strictly
+    and reads better; None when none does."""
+    if not looks_misdecoded(text):
+        return None
+    best: tuple[int, str] | None = None
+    for name in _CANDIDATES:
+        if codecs.lookup(name).name == codecs.lookup(declared).name:
+            continue
+        candidate = _strict(body, name)
+        if candidate is None:
+            continue
+        score = _oddity(candidate)
+        if score < _oddity(text) and (best is None or score < best[0]):
+            best = (score, candidate)
+    return best[1] if best else None
+
+
 def response_text(response: TextResponse) -> str:
-    """The response's text: Scrapy's decoding when an encoding is declared, else a guess."""
-    if declared_encoding(response):
-        return response.text
+    """The response's text: Scrapy's decoding when an encoding is declared (unless that
+    gives U+FFFD or mojibake and another decodes strictly, see :func:`redecode`), else a
+    guess."""
+    declared = declared_encoding(response)
+    if declared:
+        text = response.text
+        try:
+            fixed = redecode(response.body, declared, text)
+        except LookupError:  # an unknown label
+            fixed = None
+        if fixed is not None:
+            logger.debug("%s declares %s but is not: decoded strictly otherwise",
+                         response.url, declared)
+            return fixed
+        return text
     encoding = guess_encoding(response.body)
     if encoding == "utf-8" or encoding == response.encoding:
         return response.text

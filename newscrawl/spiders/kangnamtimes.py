@@ -18,12 +18,12 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest  # JavaScript rendering
 from scrapy.http import HtmlResponse, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article, DiscoveredVia, LinkRef
+from newscrawl.middlewares.guard import download_reject, trap_reason  # faults and traps
 from newscrawl.pages.article import parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page  # JavaScript rendering
@@ -179,7 +179,7 @@ class KangnamTimesSpider(scrapy.Spider):
             if link["block"] not in self.follow_blocks or not self._room_for_more():
                 continue
             ref = self.site.article_ref(link["url"])
-            if ref is None:
+            if ref is None or trap_reason(ref.url):  # only article URLs, never a trap
                 continue
             via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                   "from_url": from_url}
@@ -190,15 +190,13 @@ class KangnamTimesSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         """An article that could not be downloaded goes to the rejects feed with the reason."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Skipped on purpose (robots.txt, offsite, unchanged since the last run): counted
-            # by the middleware that skipped it, not a failure.
+        # --- Faults: refusals (robots.txt, off-site or looping redirects, traps, too large)
+        # are rejects with their reason; requests skipped on purpose (unchanged since the
+        # last run) give None and stay out of the feed. See newscrawl.middlewares.guard.
+        rejected = download_reject(failure.value)
+        if rejected is None:
             return
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason, detail = f"http_{status}", f"HTTP {status}"
-        else:
-            reason, detail = "download_error", f"{failure.type.__name__}: {failure.value}"
+        reason, detail = rejected
         report_reject(self.crawler, reason, request.url, stage="download", detail=detail,
                       article_id=request.meta.get(ARTICLE_ID_META))
 
