@@ -29,7 +29,7 @@ class LinkRef(TypedDict):
     """The link text, trimmed."""
     block: str
     """Where the link sits: ``latest``, ``ranking``, ``related``, ``recommend``, ``topics``,
-    ``category``, ``inline`` (inside the body or an inline 関連記事 box)."""
+    ``category``, ``inline`` (inside the body or an inline 関連記事 box), ``sitemap``."""
     position: int
     """1-based position within its block (the rank, for ranking blocks)."""
 

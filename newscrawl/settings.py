@@ -62,7 +62,7 @@ EXTENSIONS: dict[str, int] = {
 # --- Crawl policy ----------------------------------------------------------------------------
 NEWSCRAWL_BASE_URL = "https://www.kangnamtimes.com/ja/"
 NEWSCRAWL_HOST_ALIASES: list[str] = []
-NEWSCRAWL_FOLLOW_BLOCKS = ["latest", "ranking", "related", "recommend", "topics"]
+NEWSCRAWL_FOLLOW_BLOCKS = ["latest", "ranking", "related", "recommend", "topics", "sitemap"]
 NEWSCRAWL_MAX_ARTICLES = 0
 
 # --- Cleaning ----------------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from twisted.python.failure import Failure
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article, DiscoveredVia, LinkRef
 from newscrawl.middlewares.guard import download_reject, trap_reason  # faults and traps
+from newscrawl.middlewares.incremental import LISTING_MODIFIED_META
 from newscrawl.pages.article import parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page  # JavaScript rendering
+from newscrawl.pages.sitemap import parse_sitemap
 from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled  # JavaScript rendering
 from newscrawl.rendering import requests as js_requests  # JavaScript rendering
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+#: Sitemaps are scheduled after everything else (see ``parse_sitemap``).
+SITEMAP_PRIORITY = -100
 
 #: Spider arguments (``-a name=value``) and the settings they set for this run.
 SPIDER_ARGUMENTS = {
@@ -70,6 +75,7 @@ class KangnamTimesSpider(scrapy.Spider):
                          settings.getlist("NEWSCRAWL_HOST_ALIASES"))
         self.allowed_domains = sorted({h.partition(":")[0] for h in self.site.hosts})
         self.follow_blocks = frozenset(settings.getlist("NEWSCRAWL_FOLLOW_BLOCKS"))
+        self.read_sitemap = "sitemap" in self.follow_blocks
         self.max_articles = settings.getint("NEWSCRAWL_MAX_ARTICLES")
         if self.max_articles < 0:
             raise ValueError(f"NEWSCRAWL_MAX_ARTICLES must be 0 or more, got {self.max_articles}")
@@ -89,11 +95,30 @@ class KangnamTimesSpider(scrapy.Spider):
                 yield request
         # --- end JavaScript rendering
         yield Request(self.site.base_url, callback=self.parse_listing)
+        if self.read_sitemap:
+            yield Request(f"{self.site.base_url}wp-sitemap.xml", callback=self.parse_sitemap,
+                          priority=SITEMAP_PRIORITY)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, HtmlResponse):
             return
         yield from self.follow(parse_listing(response, self.site), response.url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Sitemaps are read last (lowest priority), so by the time their entries are scheduled
+        every article a link block reaches is already requested and keeps its
+        ``discovered_via``. What is left: articles no block links to, and in incremental runs
+        known articles whose ``<lastmod>`` is newer than the state's (``newscrawl_listing_modified``
+        lets the incremental middleware refetch just those)."""
+        page = parse_sitemap(response, self.site)
+        for url in page.sitemaps:
+            yield Request(url, callback=self.parse_sitemap, priority=SITEMAP_PRIORITY)
+        for position, (url, lastmod) in enumerate(page.articles, start=1):
+            link: LinkRef = {"url": url, "title": "", "block": "sitemap", "position": position}
+            for request in self.follow([link], response.url):
+                if lastmod:
+                    request.meta[LISTING_MODIFIED_META] = lastmod
+                yield request
 
     # --- JavaScript rendering (newscrawl.rendering) ---------------------------------------
 
