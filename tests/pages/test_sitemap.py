@@ -23,9 +23,11 @@ def test_index_lists_child_sitemaps_on_the_site_only() -> None:
 
 
 def test_urlset_gives_canonical_article_urls_with_lastmod() -> None:
-    page = parse_sitemap(xml("http://127.0.0.1:8765/ja/wp-sitemap-posts-post-1.xml", """<?xml version="1.0"?>
+    url = "http://127.0.0.1:8765/ja/wp-sitemap-posts-post-1.xml"
+    page = parse_sitemap(xml(url, """<?xml version="1.0"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<url><loc>http://localhost:8765/ja/report/article/500001/</loc><lastmod>2025-12-11T19:39:00+09:00</lastmod></url>
+<url><loc>http://localhost:8765/ja/report/article/500001/</loc>
+  <lastmod>2025-12-11T19:39:00+09:00</lastmod></url>
 <url><loc>http://127.0.0.1:8765/ja/life/article/500004</loc></url>
 <url><loc>http://127.0.0.1:8765/ja/tag/%E5%9B%BD%E9%9A%9B/</loc></url>
 </urlset>"""), SITE)
