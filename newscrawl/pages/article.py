@@ -711,7 +711,9 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
                       for u in _unique(ld_images)]
             fields.sources["images"] = "jsonld"
 
-    text_credits = clean_body(body).credits if body else []
+    # The walker saw every credit of a markup body; a generic extractor's body may still hold
+    # credit lines, which only the text cleaner recognises.
+    text_credits = clean_body(body).credits if body and not containers else []
     credits = _unique([*walker.credits, *(i["credit"] or "" for i in images), *text_credits])
     if credits:
         fields.sources["credits"] = fields.sources.get("images", "markup")
