@@ -23,7 +23,7 @@ from scrapy.statscollectors import MemoryStatsCollector, StatsT
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-TRACEMALLOC_TOP = 25
+TRACEMALLOC_TOP = 60
 
 
 def _jsonable(value: Any) -> Any:
@@ -41,8 +41,11 @@ def peak_rss_bytes() -> int:
 
 
 def tracemalloc_top(limit: int = TRACEMALLOC_TOP) -> list[dict[str, Any]]:
-    snapshot = tracemalloc.take_snapshot().filter_traces(
-        (tracemalloc.Filter(False, tracemalloc.__file__),))
+    snapshot = tracemalloc.take_snapshot().filter_traces((
+        tracemalloc.Filter(False, tracemalloc.__file__),
+        tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+        tracemalloc.Filter(False, "<frozen importlib._bootstrap_external>"),
+    ))
     return [
         {"where": f"{stat.traceback[0].filename}:{stat.traceback[0].lineno}",
          "bytes": stat.size, "blocks": stat.count}

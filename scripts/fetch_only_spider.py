@@ -3,7 +3,8 @@
 Run by ``scripts/bench.py`` as ``scrapy runspider scripts/fetch_only_spider.py -a base_url=…``
 with the same ``-s`` settings as the real crawl. It starts at the home page and follows, with a
 ``LinkExtractor``, the article links inside the blocks the project follows (latest, ranking,
-related, recommend, topics), reduced to one canonical URL per article where the URL says which.
+related, recommend, topics), reduced to one canonical URL per article where the URL says which
+and to one request per article id (as the project's id-keyed request fingerprinter does).
 It parses nothing else and yields no items, so its pages per second is the ceiling that Scrapy,
 the replica and the machine allow; the project's pipelines, parsers and extensions are turned off.
 """
@@ -32,6 +33,7 @@ BLOCK_XPATH = (
     f"*[1][self::h2 or self::h3 or self::h4 or self::p or self::header][{_BY_HEADING}])]"
 )
 """One pass over the page (ten separate expressions cost three times as much)."""
+_ID = re.compile(r"/article/(\d+)|[?&]p=(\d+)")
 _ARTICLE = re.compile(r"^(?P<path>/(?:[^/]+/)*?[a-z0-9_-]+/article/\d+)(?:/amp)?/?$")
 _LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -59,6 +61,7 @@ class FetchOnlySpider(scrapy.Spider):
         self.netlocs = ({f"{h}{suffix}" for h in _LOOPBACK} if host in _LOOPBACK
                         else {parts.netloc})
         self.allowed_domains = sorted({n.partition(":")[0] for n in self.netlocs})
+        self.seen_ids: set[str] = set()
         self.links = LinkExtractor(
             allow=(r"/article/\d+", r"[?&]p=\d+"),
             restrict_xpaths=BLOCK_XPATH,
@@ -86,4 +89,12 @@ class FetchOnlySpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             return
         for link in self.links.extract_links(response):
+            # one request per article id, as the project's id-keyed fingerprinter makes it: a
+            # ?p= short link of an article already requested is not sent (nor redirected)
+            match = _ID.search(link.url)
+            if match:
+                article_id = match[1] or match[2]
+                if article_id in self.seen_ids:
+                    continue
+                self.seen_ids.add(article_id)
             yield scrapy.Request(link.url, callback=self.parse)
