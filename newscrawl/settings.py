@@ -73,6 +73,9 @@ NEWSCRAWL_DEDUPE_ENABLED = True
 NEWSCRAWL_DEDUPE_SHINGLE = 5  # characters per shingle (n-gram) of the normalised body
 NEWSCRAWL_DEDUPE_THRESHOLD = 0.8  # estimated Jaccard similarity from which a body is a near-copy
 NEWSCRAWL_DEDUPE_NUM_PERM = 128  # MinHash permutations (more: finer estimate, slower)
+# With the state on, copies of stories written by earlier runs count too: the fingerprints of
+# articles first seen within this many days are loaded at start (0: all; a full run loads none).
+NEWSCRAWL_DEDUPE_WINDOW = 14
 
 # --- Rejects feed --------------------------------------------------------------------------------
 NEWSCRAWL_REJECTS_ENABLED = True

@@ -11,8 +11,12 @@
   (``duplicate_of``), so later runs skip it like a delivered one.
 * ``spider_closed``: close the store.
 
-The incremental middleware and the state pipeline reach the store through this extension
-(``crawler.get_extension(CrawlStateKeeper)``), so a run has one connection.
+The store also keeps the dedupe fingerprints of written articles; the dedupe pipeline loads
+and records them through :meth:`fingerprints` and :meth:`record_fingerprint`.
+
+The incremental middleware, the state pipeline and the dedupe pipeline reach the store
+through this extension (``crawler.get_extension(CrawlStateKeeper)``), so a run has one
+connection.
 """
 
 from __future__ import annotations
@@ -26,7 +30,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.extensions.lock import RunLock
-from newscrawl.state import ArticleState, CrawlState, content_hash, open_state
+from newscrawl.state import (
+    ArticleState,
+    CrawlState,
+    StoredFingerprint,
+    content_hash,
+    open_state,
+)
 from newscrawl.state.journal import (
     fill_params,
     journal_patterns,
@@ -172,3 +182,11 @@ class CrawlStateKeeper:
     def touch(self, article_id: str) -> None:
         if self._opened:
             self.state.touch(article_id, utc_now())
+
+    def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
+        return self.state.fingerprints(scheme, since) if self._opened else []
+
+    def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
+                           signature: bytes | None) -> None:
+        if self._opened:
+            self.state.record_fingerprint(article_id, scheme, body_hash, signature, utc_now())

@@ -1,13 +1,26 @@
-"""Drop the second copy of an article, an identical body, and near-copies of a story."""
+"""Drop the second copy of an article, an identical body, and near-copies of a story.
+
+Within a run the dedupe state is in memory. With the crawl state on
+(``NEWSCRAWL_STATE_ENABLED``), it also spans runs: the body hash and MinHash signature of
+every written article are kept in the state's SQLite file (recorded on ``item_scraped``, once
+the line is in the output, like the state itself), and an incremental run loads those of the
+articles first seen within ``NEWSCRAWL_DEDUPE_WINDOW`` days when the spider opens, so a copy
+of a story an earlier run wrote is dropped too. A full run loads nothing (it writes every
+story again) but still records.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.dedupe import Deduper
+from newscrawl.dedupe import Deduper, Fingerprint
+from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
 from newscrawl.rejects import Rejected
 
@@ -17,19 +30,36 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def window_start(now: datetime, days: float) -> str | None:
+    """The earliest ``first_seen`` (ISO 8601, UTC) loaded for a window of *days* (0: all)."""
+    if days <= 0:
+        return None
+    return (now - timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _state_keeper(crawler: Crawler) -> CrawlStateKeeper | None:
+    try:
+        return crawler.get_extension(CrawlStateKeeper)
+    except RuntimeError:  # built outside a crawl (a test, a script): no extensions, no state
+        return None
+
+
 class DedupePipeline:
     """Keeps the first copy; later copies are dropped as ``duplicate_id``, ``duplicate_body``
     or ``near_duplicate`` with ``duplicate_of`` naming the kept article (see
-    :class:`newscrawl.dedupe.Deduper`). Other items pass."""
+    :class:`newscrawl.dedupe.Deduper`), which may have been written by an earlier run. Other
+    items pass."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.stats = crawler.stats
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_DEDUPE_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_DEDUPE_ENABLED is False")
         self.shingle = settings.getint("NEWSCRAWL_DEDUPE_SHINGLE", 5)
         self.threshold = settings.getfloat("NEWSCRAWL_DEDUPE_THRESHOLD", 0.8)
         self.num_perm = settings.getint("NEWSCRAWL_DEDUPE_NUM_PERM", 128)
+        self.window = settings.getfloat("NEWSCRAWL_DEDUPE_WINDOW", 14)
         if self.shingle < 1:
             raise NotConfigured(f"NEWSCRAWL_DEDUPE_SHINGLE must be >= 1, not {self.shingle}")
         if not 0.0 < self.threshold <= 1.0:
@@ -38,7 +68,19 @@ class DedupePipeline:
             )
         if self.num_perm < 16:
             raise NotConfigured(f"NEWSCRAWL_DEDUPE_NUM_PERM must be >= 16, not {self.num_perm}")
+        if self.window < 0:
+            raise NotConfigured(f"NEWSCRAWL_DEDUPE_WINDOW must be >= 0, not {self.window}")
         self.deduper: Deduper | None = None
+        # Pipelines are built after the extensions, so these handlers run after the state
+        # keeper's: the state is open when the fingerprints load, the line written when they
+        # are recorded.
+        self.keeper = _state_keeper(crawler)
+        self._pending: dict[str, Fingerprint] = {}
+        if self.keeper is not None:
+            crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+            crawler.signals.connect(self.item_gone, signal=signals.item_dropped)
+            crawler.signals.connect(self.item_gone, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -53,6 +95,41 @@ class DedupePipeline:
         if self.deduper is not None:
             logger.info("Dedupe kept %s articles", len(self.deduper.store))
         self.deduper = None
+        self._pending.clear()
+
+    # -- across runs ------------------------------------------------------------------------
+
+    def spider_opened(self) -> None:
+        """Load the fingerprints earlier runs recorded (not in a full run)."""
+        if self.keeper is None or self.keeper.full:
+            return
+        if self.deduper is None:
+            self.open_spider()
+        assert self.deduper is not None
+        started = time.perf_counter()
+        since = window_start(datetime.now(UTC), self.window)
+        loaded = self.deduper.preload(self.keeper.fingerprints(self.deduper.scheme, since))
+        self.stats.set_value("newscrawl/dedupe/preloaded", loaded)
+        logger.info("Dedupe loaded %d article(s) of earlier runs%s in %.2f s", loaded,
+                    f" first seen since {since}" if since else "",
+                    time.perf_counter() - started)
+
+    def item_scraped(self, item: Any) -> None:
+        if not isinstance(item, Article) or not item.article_id or self.keeper is None:
+            return
+        fingerprint = self._pending.pop(item.article_id, None)
+        if fingerprint is None or self.deduper is None:
+            return
+        self.keeper.record_fingerprint(item.article_id, self.deduper.scheme,
+                                       fingerprint.body_hash, Deduper.signature(fingerprint))
+        self.stats.inc_value("newscrawl/dedupe/recorded")
+
+    def item_gone(self, item: Any) -> None:
+        """Dropped or failed after this pipeline: not written, so not recorded."""
+        if isinstance(item, Article) and item.article_id:
+            self._pending.pop(item.article_id, None)
+
+    # -- per item ---------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -61,11 +138,14 @@ class DedupePipeline:
             self.open_spider()
         assert self.deduper is not None
         article_id = item.article_id or item.url
-        duplicate = self.deduper.check_and_add(
-            article_id, item.canonical_url or item.url, item.body or ""
-        )
+        body = item.body or ""
+        duplicate = self.deduper.check_and_add(article_id, item.canonical_url or item.url, body)
         if duplicate is None:
+            if self.keeper is not None and item.article_id:
+                self._pending[item.article_id] = self.deduper.fingerprint(body)  # cached
             return item
+        if not self.deduper.store.has_id(duplicate.duplicate_of):
+            self.stats.inc_value("newscrawl/dedupe/earlier_run")  # the kept one: a past run's
         detail = ""
         if duplicate.reason == "near_duplicate":
             detail = f"similarity={duplicate.similarity}"

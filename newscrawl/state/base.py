@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 
 @dataclass
@@ -34,6 +34,15 @@ class ArticleState:
     the copy again and, not seeing the original, write it."""
 
 
+class StoredFingerprint(NamedTuple):
+    """The dedupe fingerprint of a written article (:meth:`newscrawl.dedupe.Deduper.preload`)."""
+
+    article_id: str
+    body_hash: bytes
+    signature: bytes | None
+    """The MinHash signature, ``num_perm`` little-endian uint32 (None for an empty body)."""
+
+
 class CrawlState(Protocol):
     """Per-article memory between runs. Implementations: SQLite (default), memory (tests)."""
 
@@ -51,6 +60,15 @@ class CrawlState(Protocol):
     def __iter__(self) -> Iterator[ArticleState]: ...
 
     def __len__(self) -> int: ...
+
+    def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
+                           signature: bytes | None, seen: str) -> None:
+        """Keep the dedupe fingerprint of a written article (replacing an older version's;
+        the first ``seen``, ISO 8601 in UTC, is kept)."""
+
+    def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
+        """The fingerprints of *scheme* first seen at or after *since* (all when None)."""
+        ...
 
     def journal_offset(self, path: str) -> int:
         """Bytes of an output file already reconciled with the store (0 when unknown)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from newscrawl.state.base import ArticleState
+from newscrawl.state.base import ArticleState, StoredFingerprint
 
 
 class MemoryState:
@@ -14,6 +14,7 @@ class MemoryState:
     def __init__(self) -> None:
         self._articles: dict[str, ArticleState] = {}
         self._journal: dict[str, int] = {}
+        self._fingerprints: dict[str, tuple[str, StoredFingerprint, str]] = {}
 
     def open(self) -> None:
         pass
@@ -34,6 +35,17 @@ class MemoryState:
 
     def __len__(self) -> int:
         return len(self._articles)
+
+    def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
+                           signature: bytes | None, seen: str) -> None:
+        known = self._fingerprints.get(article_id)
+        first_seen = known[2] if known else seen
+        self._fingerprints[article_id] = (
+            scheme, StoredFingerprint(article_id, body_hash, signature), first_seen)
+
+    def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
+        return [record for kind, record, first_seen in self._fingerprints.values()
+                if kind == scheme and (since is None or first_seen >= since)]
 
     def journal_offset(self, path: str) -> int:
         return self._journal.get(path, 0)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import astuple, fields
 from pathlib import Path
 
-from newscrawl.state.base import ArticleState
+from newscrawl.state.base import ArticleState, StoredFingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,20 @@ CREATE TABLE IF NOT EXISTS journal (
     path TEXT PRIMARY KEY,
     offset INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS fingerprints (
+    article_id TEXT PRIMARY KEY,
+    scheme TEXT NOT NULL,
+    body_hash BLOB NOT NULL,
+    signature BLOB,
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_first_seen ON fingerprints (scheme, first_seen);
 """
 
 
 class SQLiteState:
-    """Articles and output-file offsets in one SQLite database at *path*."""
+    """Articles, output-file offsets and the dedupe fingerprints of written articles, in one
+    SQLite database at *path*."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -82,6 +91,23 @@ class SQLiteState:
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
+                           signature: bytes | None, seen: str) -> None:
+        self.db.execute(
+            "INSERT INTO fingerprints (article_id, scheme, body_hash, signature, first_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+            "scheme = excluded.scheme, body_hash = excluded.body_hash, "
+            "signature = excluded.signature",
+            (article_id, scheme, body_hash, signature, seen))
+
+    def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
+        query = "SELECT article_id, body_hash, signature FROM fingerprints WHERE scheme = ?"
+        params: tuple[str, ...] = (scheme,)
+        if since is not None:
+            query += " AND first_seen >= ?"
+            params = (scheme, since)
+        return list(map(StoredFingerprint._make, self.db.execute(query, params)))
 
     def journal_offset(self, path: str) -> int:
         row = self.db.execute("SELECT offset FROM journal WHERE path = ?", (path,)).fetchone()
