@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PROJECT_UA = "newscrawl/0.1"
-BLOCKS = frozenset({"latest", "ranking", "related", "recommend", "topics", "category", "inline"})
+BLOCKS = frozenset({"latest", "ranking", "related", "recommend", "topics", "category", "inline",
+                    "sitemap"})
 
 #: (setting, minimum, strict): numbers that must be >= minimum (> minimum when strict).
 _NUMBERS: tuple[tuple[str, float, bool], ...] = (
