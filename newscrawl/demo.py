@@ -77,10 +77,15 @@ def main(argv: list[str] | None = None) -> int:
 
     # The demo shows a first crawl: start from an empty state, not an incremental run.
     args.output.with_suffix(".state.sqlite3").unlink(missing_ok=True)
+    log_path = args.output.with_suffix(".log")
+    log_path.unlink(missing_ok=True)
     with replica(args.articles) as base_url:
         print(f"replica: {args.articles} articles at {base_url}", flush=True)
+        print(f"crawling: scrapy crawl kangnamtimes -a base_url={base_url} -O {args.output}"
+              f"  (log: {log_path})", flush=True)
         started = time.monotonic()
-        status = subprocess.call(crawl_command(base_url, args.output, js=args.js))
+        status = subprocess.call(crawl_command(base_url, args.output, js=args.js,
+                                               extra={"LOG_FILE": str(log_path)}))
         elapsed = time.monotonic() - started
 
     articles = read_jsonl(args.output)
@@ -97,7 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     if pages and summary.get("elapsed_seconds"):
         print(f"pages per second  {pages / summary['elapsed_seconds']:.0f}")
     print(f"scrapy exit code  {status}")
+    verdict = summary.get("health") or _last_line(log_path)
+    if verdict:
+        print(f"verdict           {verdict}")
     return status
+
+
+def _last_line(path: Path) -> str:
+    if not path.exists():
+        return ""
+    lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1].split("] ", 1)[-1] if lines else ""
 
 
 if __name__ == "__main__":
