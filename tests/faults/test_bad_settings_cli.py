@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("args, expected", [
     (["-s", "NEWSCRAWL_JS_ON_MISSING=maybe"], "NEWSCRAWL_JS_ON_MISSING must be one of"),
     (["-a", "max_articles=-3"], "NEWSCRAWL_MAX_ARTICLES must be at least 0"),
+    (["-s", "NEWSCRAWL_DEDUPE_WINDOW=-1"], "NEWSCRAWL_DEDUPE_WINDOW must be at least 0"),
 ])
 def test_bad_setting_gives_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
     # a base URL nobody serves: the run must stop before any request anyway
