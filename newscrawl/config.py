@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.rejects import apply_params, local_path
+from newscrawl.paths import fill_params, local_path
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -93,13 +93,13 @@ def _paths(settings: BaseSettings) -> list[tuple[str, str]]:
               "batch_time": "0", "batch_id": "1"}
     out: list[tuple[str, str]] = []
     for uri in settings.getdict("FEEDS"):
-        path = local_path(apply_params(str(uri), params))
+        path = local_path(fill_params(str(uri), params))
         if path is not None:
             out.append((f"FEEDS {uri}", str(path)))
     for name in ("NEWSCRAWL_REJECTS_URI", "NEWSCRAWL_SUMMARY_URI", "LOG_FILE"):
         value = settings.get(name)
         if value:
-            path = local_path(apply_params(str(value), params))
+            path = local_path(fill_params(str(value), params))
             if path is not None:
                 out.append((name, str(path)))
     if settings.getbool("NEWSCRAWL_STATE_ENABLED"):
@@ -108,7 +108,7 @@ def _paths(settings: BaseSettings) -> list[tuple[str, str]]:
                 continue
             value = settings.get(name)
             if value:
-                out.append((name, apply_params(str(value), params)))
+                out.append((name, fill_params(str(value), params)))
     return out
 
 

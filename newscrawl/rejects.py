@@ -15,15 +15,14 @@ without ``item_classes`` (``-O file.jsonl`` replaces ``FEEDS``) and counted in
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlparse
 
 from scrapy.exceptions import DropItem
-from w3lib.url import file_uri_to_path
+
+from newscrawl.paths import fill_params, local_path
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -106,9 +105,6 @@ def report_reject(
 
 # --- Where the run's side files go -------------------------------------------------------------
 
-_PARAM = re.compile(r"%\((\w+)\)s")
-
-
 def uri_params(spider: Spider | None, now: datetime | None = None) -> dict[str, str]:
     """The ``%(name)s`` / ``%(time)s`` parameters, computed as Scrapy's FeedExporter does."""
     utc_now = now or datetime.now(tz=UTC)
@@ -116,26 +112,6 @@ def uri_params(spider: Spider | None, now: datetime | None = None) -> dict[str, 
     if spider is not None:
         params["name"] = spider.name
     return params
-
-
-def apply_params(template: str, params: dict[str, str]) -> str:
-    """Fill ``%(key)s`` placeholders, leaving unknown ones and other ``%`` untouched."""
-    return _PARAM.sub(lambda m: params.get(m.group(1), m.group(0)), template)
-
-
-def local_path(uri: str) -> Path | None:
-    """The filesystem path of a feed URI, or None when the feed is not a local file."""
-    scheme = urlparse(uri).scheme
-    if scheme == "file":
-        return Path(file_uri_to_path(uri))
-    if scheme == "" or len(scheme) == 1:  # a plain path, or a Windows drive letter
-        return Path(uri)
-    return None
-
-
-def sibling_path(path: Path, suffix: str) -> Path:
-    """``output/demo.jsonl`` with suffix ``.rejects.jsonl`` gives ``output/demo.rejects.jsonl``."""
-    return path.with_name(path.stem + suffix)
 
 
 def first_local_feed(crawler: Crawler) -> Path | None:
@@ -155,7 +131,7 @@ def first_local_feed(crawler: Crawler) -> Path | None:
                     return path
     params = uri_params(crawler.spider)
     for uri in crawler.settings.getdict("FEEDS"):
-        path = local_path(apply_params(str(uri), params))
+        path = local_path(fill_params(str(uri), params))
         if path is not None:
             return path
     return None

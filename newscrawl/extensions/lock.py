@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.state.journal import fill_params, site_key
+from newscrawl.paths import fill_params, site_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

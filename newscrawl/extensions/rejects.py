@@ -11,14 +11,12 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.paths import fill_params, local_path, sibling_path
 from newscrawl.rejects import (
     Reject,
     Rejected,
-    apply_params,
     first_local_feed,
-    local_path,
     page_rejected,
-    sibling_path,
     uri_params,
 )
 
@@ -53,7 +51,7 @@ def rejects_path(crawler: Crawler, spider: Spider | None) -> Path | None:
     local feed; None when there is neither."""
     template = crawler.settings.get("NEWSCRAWL_REJECTS_URI") or ""
     if template:
-        return local_path(apply_params(str(template), uri_params(spider)))
+        return local_path(fill_params(str(template), uri_params(spider)))
     feed = first_local_feed(crawler)
     return sibling_path(feed, REJECTS_SUFFIX) if feed is not None else None
 

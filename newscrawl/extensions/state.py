@@ -30,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.extensions.lock import RunLock
+from newscrawl.paths import fill_params, site_key
 from newscrawl.state import (
     ArticleState,
     CrawlState,
@@ -37,13 +38,7 @@ from newscrawl.state import (
     content_hash,
     open_state,
 )
-from newscrawl.state.journal import (
-    fill_params,
-    journal_patterns,
-    publish_part_files,
-    reconcile,
-    site_key,
-)
+from newscrawl.state.journal import journal_patterns, publish_part_files, reconcile
 from newscrawl.urls import Site
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from scrapy import Spider, signals
 
 from newscrawl.extensions.rejects import REJECTS_SUFFIX, RejectsFeed
 from newscrawl.items import Article
-from newscrawl.rejects import apply_params, first_local_feed, local_path, uri_params
+from newscrawl.paths import fill_params, local_path
+from newscrawl.rejects import first_local_feed, uri_params
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -79,7 +80,7 @@ def summary_path(crawler: Crawler, spider: Spider | None) -> Path | None:
     file (or the first local feed); None when there is neither."""
     template = crawler.settings.get("NEWSCRAWL_SUMMARY_URI") or ""
     if template:
-        return local_path(apply_params(str(template), uri_params(spider)))
+        return local_path(fill_params(str(template), uri_params(spider)))
     for ext in getattr(crawler.extensions, "middlewares", ()):
         if isinstance(ext, RejectsFeed) and ext.path is not None:
             name = ext.path.name.removesuffix(REJECTS_SUFFIX).removesuffix(".jsonl")

@@ -18,43 +18,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlsplit
-
-from w3lib.url import file_uri_to_path
 
 from newscrawl.exporters import PART_SUFFIX, publish
+from newscrawl.paths import PLACEHOLDER, local_path
 from newscrawl.state.base import ArticleState, CrawlState, content_hash
 from newscrawl.urls import Site
 
 logger = logging.getLogger(__name__)
 
 JSON_LINES_FORMATS = frozenset({"jsonl-atomic", "jsonlines", "jsonl", "jl"})
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 _PLACEHOLDER_PATTERNS = {
     "time": r"[0-9T:+.\-]+",
     "batch_time": r"[0-9T:+.\-]+",
     "batch_id": r"[0-9]+",
 }
-
-
-def site_key(base_url: str) -> str:
-    """The site part of state and lock file names: ``www.kangnamtimes.com``, ``127.0.0.1-8765``."""
-    return urlsplit(base_url).netloc.lower().replace(":", "-") or "site"
-
-
-def fill_params(template: str, params: Mapping[str, str]) -> str:
-    """Fill ``%(key)s`` placeholders of *template*, leaving unknown ones untouched."""
-    return _PLACEHOLDER.sub(lambda m: params.get(m.group(1), m.group(0)), template)
-
-
-def local_path(uri: str) -> Path | None:
-    """The filesystem path of a feed URI, or None when the feed is not a local file."""
-    scheme = urlparse(uri).scheme
-    if scheme == "file":
-        return Path(file_uri_to_path(uri))
-    if scheme == "" or len(scheme) == 1:  # a plain path, or a Windows drive letter
-        return Path(uri)
-    return None
 
 
 @dataclass(frozen=True)
@@ -79,7 +56,7 @@ def feed_pattern(template: str, spider_name: str) -> FeedPattern | None:
     glob_parts: list[str] = []
     regex_parts: list[str] = []
     position = 0
-    for match in _PLACEHOLDER.finditer(text):
+    for match in PLACEHOLDER.finditer(text):
         literal = text[position:match.start()]
         glob_parts.append(glob.escape(literal))
         regex_parts.append(re.escape(literal))

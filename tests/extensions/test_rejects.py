@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.extensions.rejects import RejectsFeed, rejects_path
 from newscrawl.items import Article
-from newscrawl.rejects import Rejected, report_reject, sibling_path
+from newscrawl.paths import sibling_path
+from newscrawl.rejects import Rejected, report_reject
 
 
 class NamedSpider(Spider):
