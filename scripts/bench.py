@@ -394,6 +394,7 @@ class Bench:
         from scrapy.http import HtmlResponse
 
         from newscrawl.pages.article import parse_article
+        from newscrawl.pages.links import article_links
         from newscrawl.text import clean_body
         from newscrawl.urls import Site
 
@@ -421,6 +422,7 @@ class Bench:
             return str(result) if result is not None else None
 
         ours_ms: list[float] = []
+        links_ms: list[float] = []
         theirs_ms: list[float] = []
         ours_bodies: list[str | None] = []
         theirs_bodies: list[str | None] = []
@@ -429,6 +431,11 @@ class Bench:
             started = time.perf_counter()
             ours_bodies = [ours(r) for r in fresh]
             ours_ms.append((time.perf_counter() - started) * 1000 / len(fresh))
+            trees = [(r.selector, r.url) for r in fresh]  # parsed outside the timing
+            started = time.perf_counter()
+            for tree, url in trees:
+                article_links(tree, site, url)
+            links_ms.append((time.perf_counter() - started) * 1000 / len(fresh))
             started = time.perf_counter()
             theirs_bodies = [theirs(t) for t in texts]
             theirs_ms.append((time.perf_counter() - started) * 1000 / len(texts))
@@ -448,6 +455,8 @@ class Bench:
         return [
             Row(section, "parse_article+clean_body", ours_ms, "ms/art.",
                 note="includes decoding the page"),
+            Row(section, "  of which article_links", links_ms, "ms/art.",
+                note="the link blocks (every <a> reduced by Site.article_ref)"),
             Row(section, "trafilatura.extract", theirs_ms, "ms/art.",
                 note="given the decoded text"),
             Row(section, "speed-up vs trafilatura", speedups, "x", "≥ 10",
@@ -519,10 +528,10 @@ class Bench:
                                       for n, r in snapshots.items()}
         total = [int(snapshots[n].stats.get("bench/tracemalloc_total", 0)) for n in
                  (small, large)]
-        rows = [Row("3 memory (growth)", f"traced at close, {small:,}→{large:,} art.",
+        rows = [Row("3 memory (growth)", f"traced at the end, {small:,}→{large:,} art.",
                     [(total[1] - total[0]) / articles], "B/art.",
-                    note=f"{total[0] / 2**20:.1f} → {total[1] / 2**20:.1f} MiB traced; "
-                         "one run each (tracemalloc)")]
+                    note=f"{total[0] / 2**20:.1f} → {total[1] / 2**20:.1f} MiB traced when the "
+                         "spider went idle; one run each (tracemalloc)")]
         for grown, where in growth[:6]:
             if grown <= 0:
                 break

@@ -5,7 +5,8 @@
 ``PYTHONPATH``. Next to Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak
 resident set, from ``getrusage``) and, when the process runs under ``tracemalloc``
 (``PYTHONTRACEMALLOC=1``), ``bench/tracemalloc``: the allocation sites holding the most memory
-when the spider closes.
+when the spider last went idle (the crawl's end, before pipelines, dupefilter and scheduler
+release what they hold on close), with ``bench/tracemalloc_total`` and ``…_peak``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector, StatsT
 
 if TYPE_CHECKING:
@@ -57,6 +59,12 @@ class JsonStatsCollector(MemoryStatsCollector):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._path = crawler.settings.get("BENCH_STATS_FILE", "")
+        self._traced: tuple[list[dict[str, Any]], int] | None = None
+        if tracemalloc.is_tracing():
+            crawler.signals.connect(self._snapshot, signal=signals.spider_idle)
+
+    def _snapshot(self) -> None:
+        self._traced = (tracemalloc_top(), tracemalloc.get_traced_memory()[0])
 
     def _persist_stats(self, stats: StatsT) -> None:
         super()._persist_stats(stats)
@@ -65,7 +73,9 @@ class JsonStatsCollector(MemoryStatsCollector):
         data = {key: _jsonable(value) for key, value in stats.items()}
         data["bench/maxrss_bytes"] = peak_rss_bytes()
         if tracemalloc.is_tracing():
-            data["bench/tracemalloc"] = tracemalloc_top()
-            data["bench/tracemalloc_total"] = tracemalloc.get_traced_memory()[0]
+            top, total = self._traced or (tracemalloc_top(), tracemalloc.get_traced_memory()[0])
+            data["bench/tracemalloc"] = top
+            data["bench/tracemalloc_total"] = total
+            data["bench/tracemalloc_peak"] = tracemalloc.get_traced_memory()[1]
         Path(self._path).write_text(json.dumps(data, ensure_ascii=False, indent=1),
                                     encoding="utf-8")
