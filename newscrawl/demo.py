@@ -13,9 +13,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 #: Settings for crawling a local mirror: the live-site politeness defaults would only slow it.
 MIRROR_SETTINGS = {
@@ -28,10 +29,15 @@ MIRROR_SETTINGS = {
 
 
 @contextmanager
-def replica(articles: int, seed: int = 0, day: int = 0) -> Iterator[str]:
-    """Serve the replica in a subprocess on a free port; yield its base URL."""
-    command = [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", "0",
-               "--articles", str(articles), "--seed", str(seed), "--day", str(day), "--quiet"]
+def replica(articles: int, seed: int = 0, day: int = 0, *, port: int = 0,
+            options: Sequence[str] = ()) -> Iterator[str]:
+    """Serve the replica in a subprocess (on a free port unless ``port``); yield its base URL.
+
+    ``options`` are more ``serve`` options, such as ``["--faults", "7:0.2"]``.
+    """
+    command = [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", str(port),
+               "--articles", str(articles), "--seed", str(seed), "--day", str(day), "--quiet",
+               *options]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -42,6 +48,16 @@ def replica(articles: int, seed: int = 0, day: int = 0) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def truth(base_url: str, articles: int, seed: int = 0, day: int = 0,
+          options: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+    """The replica's ground truth (from its generator, not its pages), by article id."""
+    out = subprocess.run(
+        [sys.executable, "-m", "newscrawl.demosite", "truth", "--articles", str(articles),
+         "--seed", str(seed), "--day", str(day), "--base-url", base_url, *options],
+        capture_output=True, text=True, check=True).stdout
+    return {t["article_id"]: t for t in map(json.loads, out.splitlines())}
 
 
 def crawl_command(base_url: str, output: Path, *, js: bool = False,

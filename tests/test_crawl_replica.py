@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newscrawl.demo import crawl_command, read_jsonl, replica
+from newscrawl.demo import crawl_command, read_jsonl, replica, truth
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +39,7 @@ class Crawl:
             )
         self.articles = read_jsonl(self.output)
         self.rejects = read_jsonl(self.output.with_suffix(".rejects.jsonl"))
-        truth = subprocess.run(
-            [sys.executable, "-m", "newscrawl.demosite", "truth", "--articles", str(ARTICLES),
-             "--base-url", base_url], capture_output=True, text=True, check=True,
-        ).stdout
-        self.truth = {t["article_id"]: t for t in map(json.loads, truth.splitlines())}
+        self.truth = truth(base_url, ARTICLES)
 
 
 @pytest.fixture(scope="module")

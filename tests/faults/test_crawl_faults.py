@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.demo import crawl_command, read_jsonl
+from newscrawl.demo import crawl_command, read_jsonl, replica, truth
 from newscrawl.demosite.faults import BY_NAME, KINDS
 
 pytestmark = pytest.mark.slow
@@ -32,38 +29,19 @@ CRAWL = {"DOWNLOAD_TIMEOUT": "2", "NEWSCRAWL_RETRY_BACKOFF": "0.1",
          "DOWNLOAD_MAXSIZE": "200000", "DOWNLOAD_WARNSIZE": "0"}
 
 
-@contextmanager
-def faulty_replica(log: Path) -> Iterator[str]:
-    command = [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", "0",
-               "--articles", str(ARTICLES), "--faults", FAULTS, *SERVER, "--quiet",
-               "--request-log", str(log)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline().strip()
-        assert first.startswith("serving "), first
-        yield first.removeprefix("serving ")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 class Crawl:
     def __init__(self, tmp: Path) -> None:
         self.output = tmp / "articles.jsonl"
         self.request_log = tmp / "requests.log"
-        with faulty_replica(self.request_log) as base_url:
+        options = ["--faults", FAULTS, *SERVER, "--request-log", str(self.request_log)]
+        with replica(ARTICLES, options=options) as base_url:
             self.base_url = base_url
             self.log = subprocess.run(crawl_command(base_url, self.output, extra=CRAWL),
                                       capture_output=True, text=True, timeout=600)
         self.articles = read_jsonl(self.output)
         self.rejects = read_jsonl(self.output.with_suffix(".rejects.jsonl"))
         self.summary = json.loads(self.output.with_suffix(".summary.json").read_text())
-        truth = subprocess.run(
-            [sys.executable, "-m", "newscrawl.demosite", "truth", "--articles", str(ARTICLES),
-             "--faults", FAULTS, "--base-url", base_url],
-            capture_output=True, text=True, check=True).stdout
-        self.truth = {t["article_id"]: t for t in map(json.loads, truth.splitlines())}
+        self.truth = truth(base_url, ARTICLES, options=["--faults", FAULTS])
         self.requests = [line.split() for line in
                          self.request_log.read_text().splitlines()]
 

@@ -25,13 +25,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newscrawl import demo
 from newscrawl.urls import Site
 
 pytestmark = pytest.mark.slow
@@ -52,28 +52,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def replica(port: int, day: int = 0) -> Iterator[str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", str(port),
-         "--articles", str(ARTICLES), "--day", str(day), "--quiet"],
-        stdout=subprocess.PIPE, text=True, cwd=PROJECT)
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline().strip()
-        assert first.startswith("serving "), first
-        yield first.removeprefix("serving ")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def replica(port: int, day: int = 0) -> contextlib.AbstractContextManager[str]:
+    return demo.replica(ARTICLES, day=day, port=port)
 
 
 def truth(base_url: str, day: int) -> dict[str, dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-m", "newscrawl.demosite", "truth", "--articles", str(ARTICLES),
-         "--day", str(day), "--base-url", base_url],
-        capture_output=True, text=True, check=True, cwd=PROJECT).stdout
-    return {t["article_id"]: t for t in map(json.loads, out.splitlines())}
+    return demo.truth(base_url, ARTICLES, day=day)
 
 
 class Runs:

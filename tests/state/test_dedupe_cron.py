@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .test_cron_runs import PROJECT, Runs, free_port
+from newscrawl import demo
+
+from .test_cron_runs import Runs, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -29,28 +28,12 @@ pytestmark = pytest.mark.slow
 ARTICLES = 60
 
 
-@contextlib.contextmanager
-def replica(port: int, day: int) -> Iterator[str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", str(port),
-         "--articles", str(ARTICLES), "--day", str(day), "--quiet"],
-        stdout=subprocess.PIPE, text=True, cwd=PROJECT)
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline().strip()
-        assert first.startswith("serving "), first
-        yield first.removeprefix("serving ")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def replica(port: int, day: int) -> contextlib.AbstractContextManager[str]:
+    return demo.replica(ARTICLES, day=day, port=port)
 
 
 def truth(base_url: str, day: int) -> dict[str, dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-m", "newscrawl.demosite", "truth", "--articles", str(ARTICLES),
-         "--day", str(day), "--base-url", base_url],
-        capture_output=True, text=True, check=True, cwd=PROJECT).stdout
-    return {t["article_id"]: t for t in map(json.loads, out.splitlines())}
+    return demo.truth(base_url, ARTICLES, day=day)
 
 
 def story(truth: dict[str, dict[str, Any]], article_id: str) -> str:
