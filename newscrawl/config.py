@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.feeds import effective_feeds
 from newscrawl.paths import fill_params, local_path
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def _paths(settings: BaseSettings) -> list[tuple[str, str]]:
     params = {"name": "spider", "time": "2000-01-01T00-00-00", "site": "site",
               "batch_time": "0", "batch_id": "1"}
     out: list[tuple[str, str]] = []
-    for uri in settings.getdict("FEEDS"):
+    for uri in effective_feeds(settings):
         path = local_path(fill_params(str(uri), params))
         if path is not None:
             out.append((f"FEEDS {uri}", str(path)))

@@ -40,13 +40,10 @@ LOG_LEVEL = "INFO"
 
 # --- Items and feeds -------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
-FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {
-        "format": "jsonl-atomic",  # see "State and incremental runs"
-        "encoding": "utf-8",
-        "item_classes": ["newscrawl.items.Article"],
-    },
-}
+# FEEDS stays empty: Scrapy merges -o/-O with it, so a default here would be written next to
+# every -O file. The DefaultFeed add-on (newscrawl/feeds.py) writes NEWSCRAWL_FEED (line-atomic
+# JSON Lines of Article items) when neither FEEDS nor -o/-O names a feed.
+NEWSCRAWL_FEED = "output/%(name)s/%(time)s.jsonl"
 
 ITEM_PIPELINES: dict[str, int] = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -88,7 +85,8 @@ NEWSCRAWL_SUMMARY_URI = ""
 # --- JavaScript rendering (newscrawl.rendering; README "JavaScript rendering") ------------------
 # The add-on reads these after the spider arguments (-a js=1) and, only when NEWSCRAWL_JS is on,
 # installs scrapy-playwright's download handler with Debian's Chromium. Off: no browser at all.
-ADDONS: dict[str, int] = {"newscrawl.rendering.JavaScriptRendering": 0}
+ADDONS: dict[str, int] = {"newscrawl.feeds.DefaultFeed": 0,
+                          "newscrawl.rendering.JavaScriptRendering": 0}
 NEWSCRAWL_JS = False
 NEWSCRAWL_CHROMIUM = ""  # empty: env NEWSCRAWL_CHROMIUM, else /usr/bin/chromium
 NEWSCRAWL_JS_ON_MISSING = "fail"  # or "continue" (warning + stat, crawl without JavaScript)
