@@ -9,11 +9,10 @@ STAMP  := $(VENV)/.installed
 
 setup: system-deps $(STAMP)
 
-# Debian packages the tests need: Chromium for JavaScript rendering, Redis for the state store.
+# Debian packages the crawl and the tests need: Chromium for JavaScript rendering.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
