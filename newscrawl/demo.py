@@ -1,6 +1,6 @@
 """``make demo``: serve the replica, crawl it with ``scrapy crawl``, print a summary.
 
-Run as ``python -m newscrawl.demo [--articles 300] [--output output/demo.jsonl] [--js]``.
+Run as ``python -m newscrawl.demo [--articles 300] [--output output/demo.jsonl] [--no-js]``.
 The crawl is a real ``scrapy crawl kangnamtimes`` subprocess, exactly what a user would type,
 with the settings a local mirror allows (no delay, more concurrency).
 """
@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--output", type=Path, default=Path("output/demo.jsonl"))
-    parser.add_argument("--js", action="store_true", help="render the ranking with Chromium")
+    parser.add_argument("--no-js", dest="js", action="store_false",
+                        help="do not render the rankings with Chromium (they hold articles "
+                             "no other link reaches)")
     args = parser.parse_args(argv)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = args.output.with_suffix(".rejects.jsonl")
@@ -97,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     log_path.unlink(missing_ok=True)
     with replica(args.articles) as base_url:
         print(f"replica: {args.articles} articles at {base_url}", flush=True)
-        print(f"crawling: scrapy crawl kangnamtimes -a base_url={base_url} -O {args.output}"
+        js_arg = " -a js=1" if args.js else ""
+        print(f"crawling: scrapy crawl kangnamtimes -a base_url={base_url}{js_arg} -O {args.output}"
               f"  (log: {log_path})", flush=True)
         started = time.monotonic()
         status = subprocess.call(crawl_command(base_url, args.output, js=args.js,

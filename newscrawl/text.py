@@ -24,6 +24,7 @@ REMOVED_KINDS = (
     "email",
     "widget",
     "skip_link",
+    "dateline",
     "related",
     "share",
     "duplicate",
@@ -53,6 +54,12 @@ _EMAIL_LINE = re.compile(r"^[<(（\[]?\s*(?:mailto:)?" + _EMAIL.pattern + r"\s*[
 _NAME_MAX = 25
 _SENTENCE_END = "。！？!?」』)）"
 
+#: A line that is only the page's date line (``2025年12月12日 09:10``, ``2025.12.12 09:10``,
+#: with ``(更新 …)``): page metadata that a generic extractor may leave in the body.
+_DATELINE = re.compile(
+    r"^(?:公開|更新|配信)?[::]?\s*\d{4}(?:年\s*\d{1,2}月\s*\d{1,2}日|[./-]\d{1,2}[./-]\d{1,2})"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:[((/]?\s*(?:更新|最終更新)[::]?\s*[^))]*[))]?)?$"
+)
 _SKIP_LINK = re.compile(
     r"メイン(?:メニュー|コンテンツ)へスキップ(?:\s*[(（][上下]段[)）])?|本文へスキップ|コンテンツへスキップ"
 )
@@ -272,6 +279,9 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
                     continue
         if _WIDGET.match(line):
             removed["widget"] += 1
+            continue
+        if _DATELINE.match(line):
+            removed["dateline"] += 1
             continue
         if _RELATED.match(line):
             removed["related"] += 1

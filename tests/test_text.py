@@ -170,3 +170,20 @@ def test_a_repeated_paragraph_with_a_line_break_is_collapsed() -> None:
 def test_lines_repeated_apart_are_kept() -> None:
     text = "同じ文。\n別の文。\n三つ目。\n同じ文。"
     assert clean_body(text).body == text
+
+
+@pytest.mark.parametrize("line", [
+    "2025年12月10日 21:23",
+    "2025.12.12 09:10",
+    "2025.12.12 09:10 (更新 2025.12.12 11:02)",
+    "2025年12月12日 09:10(更新 2025年12月12日 11:02)",
+])
+def test_a_bare_date_line_is_not_body_text(line: str) -> None:
+    result = clean_body(f"{line}\n本文の段落。")
+    assert result.body == "本文の段落。"
+    assert result.removed["dateline"] == 1
+
+
+@pytest.mark.parametrize("line", ["2025年12月10日、政府が発表した。", "2025年は12月10日から始まる。"])
+def test_a_sentence_with_a_date_is_kept(line: str) -> None:
+    assert clean_body(line).body == line
