@@ -184,6 +184,7 @@ def test_a_bare_date_line_is_not_body_text(line: str) -> None:
     assert result.removed["dateline"] == 1
 
 
-@pytest.mark.parametrize("line", ["2025年12月10日、政府が発表した。", "2025年は12月10日から始まる。"])
+@pytest.mark.parametrize("line", ["2025年12月10日、政府が発表した。",
+                                  "2025年は12月10日から始まる。"])
 def test_a_sentence_with_a_date_is_kept(line: str) -> None:
     assert clean_body(line).body == line
