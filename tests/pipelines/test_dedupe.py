@@ -70,7 +70,8 @@ def test_store_keeps_hashes_not_bodies() -> None:
     store = MemoryDedupeStore(threshold=0.8, num_perm=64)
     deduper = Deduper(store, num_perm=64)
     deduper.add("1", None, stories.STORY)
-    assert len(store._signatures["1"]) == 64 * 4
+    signature = store.signature_of("1")
+    assert signature is not None and signature.nbytes == 64 * 4
     assert stories.STORY not in repr(vars(store))
 
 

@@ -13,7 +13,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.dedupe import Deduper
+from newscrawl.dedupe import Deduper, Fingerprint, MemoryDedupeStore
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
 from newscrawl.pipelines.dedupe import DedupePipeline, window_start
@@ -134,6 +134,26 @@ def test_preloading_20000_signatures_is_fast() -> None:
     assert elapsed < 2.0
     hit = deduper.store.near(_minhash(deduper, signatures[123]))
     assert hit == [("123", 1.0)]
+
+
+def test_the_index_costs_under_a_kilobyte_per_article() -> None:
+    """Signatures (512 bytes at 128 permutations) and band hashes with row numbers (192 bytes
+    at 16 bands) in numpy buffers, spare capacity included, whether preloaded or added."""
+    rng = np.random.default_rng(11)
+    signatures = rng.integers(0, 2**32, size=(6_000, 128), dtype=np.uint32)
+    deduper = Deduper()
+    deduper.preload((str(i), i.to_bytes(16, "big"), signatures[i].tobytes())
+                    for i in range(3_000))
+    store = deduper.store
+    assert isinstance(store, MemoryDedupeStore)
+    assert store.index_nbytes / 3_000 < 800
+    for i in range(3_000, 6_000):
+        fingerprint = Fingerprint(i.to_bytes(16, "big"), _minhash(deduper, signatures[i]))
+        store.add(str(i), None, fingerprint)
+    # the matrix doubles as it grows: at most 2 x 512 + 192 bytes per row, plus the tail
+    assert store.index_nbytes / 6_000 < 1_300
+    assert store.near(_minhash(deduper, signatures[4_321])) == [("4321", 1.0)]
+    assert store.near(_minhash(deduper, signatures[17])) == [("17", 1.0)]
 
 
 def _minhash(deduper: Deduper, values: np.ndarray):  # type: ignore[no-untyped-def]
