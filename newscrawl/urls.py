@@ -12,8 +12,9 @@ Every URL form of an article reduces to its numeric id before a request is made:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _ARTICLE_PATH = re.compile(
@@ -21,6 +22,21 @@ _ARTICLE_PATH = re.compile(
 )
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|ref|from|noamp|amp)$")
 _LOOPBACK = {"127.0.0.1", "localhost"}
+_NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
+"""A link whose path and query do not depend on the page it is on (only its scheme and host)."""
+
+#: Links resolved per :class:`Site` (the same article URLs recur on many pages).
+REF_CACHE_SIZE = 65536
+
+
+def _origin(base: str) -> str:
+    """``scheme://host`` of an absolute URL: enough to resolve a link starting with ``/`` or
+    ``http(s)://`` against it."""
+    start = base.find("://")
+    if start < 0:
+        return base
+    end = base.find("/", start + 3)
+    return base if end < 0 else base[:end]
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,8 @@ class Site:
         self.base_path = path
         self.base_url = urlunsplit((self.scheme, self.host, path, "", ""))
         self.hosts = _default_aliases(self.host) | {a.lower() for a in aliases if a}
+        self._resolve_ref: Callable[[str, str], ArticleRef | None] = lru_cache(
+            maxsize=REF_CACHE_SIZE)(self._article_ref)
 
     def is_on_site(self, url: str) -> bool:
         """True for http(s) URLs on the site's hosts, under its base path."""
@@ -84,7 +102,18 @@ class Site:
 
     def article_ref(self, url: str, base: str | None = None) -> ArticleRef | None:
         """The article a link points to, or None when it is not an article of this site."""
-        absolute = urljoin(base or self.base_url, url.strip())
+        href = url.strip()
+        base = base or self.base_url
+        if _NOT_PATH_RELATIVE.match(href):
+            # Its path and query are its own: it can only be an article with ``article`` in
+            # the path or a ``p`` (or ``%70``) parameter; and the page matters by its host only.
+            if "article" not in href and "p=" not in href and "%70=" not in href:
+                return None
+            base = _origin(base)
+        return self._resolve_ref(href, base)
+
+    def _article_ref(self, href: str, base: str) -> ArticleRef | None:
+        absolute = urljoin(base, href)
         if not self.is_on_site(absolute):
             return None
         parts = urlsplit(absolute)

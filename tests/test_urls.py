@@ -97,3 +97,44 @@ def test_redirected_request_is_fingerprinted_by_url() -> None:
     plain = Request("https://www.kangnamtimes.com/ja/")
     again = Request(plain.url)
     assert fingerprinter.fingerprint(plain) == ArticleFingerprinter().fingerprint(again)
+
+
+def _uncached_article_ref(site: Site, url: str, base: str | None = None) -> object:
+    """``Site.article_ref`` as written before its prefilter and cache, to compare with."""
+    from urllib.parse import parse_qsl, urljoin, urlsplit
+
+    from newscrawl.urls import _ARTICLE_PATH, ArticleRef
+
+    absolute = urljoin(base or site.base_url, url.strip())
+    if not site.is_on_site(absolute):
+        return None
+    parts = urlsplit(absolute)
+    match = _ARTICLE_PATH.match(parts.path)
+    if match and match["prefix"] == site.base_path:
+        return ArticleRef(match["id"], site.canonical_article_url(match["category"], match["id"]),
+                          True)
+    if parts.path == site.base_path:
+        post_id = dict(parse_qsl(parts.query)).get("p", "")
+        if post_id.isdigit():
+            return ArticleRef(post_id, f"{site.base_url}?p={post_id}", False)
+    return None
+
+
+@pytest.mark.parametrize("base", [
+    None, CANONICAL, "https://kangnamtimes.com/ja/report/article/",
+    "https://www.kangnamtimes.com/ja/", "http://www.kangnamtimes.com/ja/tag/x?p=2",
+    "https://other.example/ja/report/article/9",
+])
+def test_prefilter_and_cache_keep_article_ref_unchanged(base: str | None) -> None:
+    hrefs = [
+        CANONICAL, " /ja/report/article/554641 ", "5", "./5", "../article/5", "?p=5", "?%70=5",
+        "/ja/?p=5", "/ja/?%70=%35", "//www.kangnamtimes.com/ja/life/article/3", "",
+        "HTTPS://WWW.KANGNAMTIMES.COM/ja/report/article/554641", "http:/ja/report/article/1",
+        "/ja/report/article/./7", "/ja/report/x/../article/8", "/ja/tag/k-pop/", "/ja/report/",
+        "https://other.example/ja/report/article/1", "mailto:a@b.c", "/ja/?page_id=3",
+        "https://www.kangnamtimes.com/ja/?p=12&utm_source=x", "report/article/4",
+    ]
+    for _ in range(2):  # the second round is served from the cache
+        for href in hrefs:
+            expected = _uncached_article_ref(LIVE, href, base)
+            assert LIVE.article_ref(href, base=base) == expected, href
