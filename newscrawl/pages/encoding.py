@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
@@ -29,16 +30,15 @@ def declared_encoding(response: TextResponse) -> str | None:
     return html_body_declared_encoding(response.body)
 
 
+#: Characters unlikely in Japanese text: controls (but tab, LF, CR), Latin-1 letters (the
+#: mojibake of a mislabelled page), private use, half-width katakana, U+FFFD.
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff\ue000-\uf8ff\uff61-\uff9f\ufffd]")
+
+
 def _oddity(text: str) -> int:
     """How unlikely ``text`` is as Japanese: half-width katakana, private use, controls,
     replacement characters, and Latin-1 letters (the mojibake of a mislabelled page)."""
-    score = 0
-    for char in text:
-        code = ord(char)
-        if (0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code == 0xFFFD
-                or 0x80 <= code <= 0xFF or (code < 32 and char not in "\t\n\r")):
-            score += 1
-    return score
+    return len(_ODD.findall(text))
 
 
 def _strict(body: bytes, encoding: str) -> str | None:
