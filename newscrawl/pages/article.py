@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, ImageRef
@@ -65,7 +67,12 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNews", "BlogPosting", "Ana
 _TITLE_SUFFIX = re.compile(r"\s*[|｜\-–—]\s*KANGNAM\s*TIMES\s*$", re.IGNORECASE)
 _COMMENT_TEXT = re.compile(r"^コメント\s*(\d+)\s*件?$")
 _DIGITS = re.compile(r"\d+")
-_WS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def _flat(text: str) -> str:
+    """Newlines and tabs as spaces (``str.replace``: ``str.translate`` is slow on non-ASCII)."""
+    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
 
 _DROP_TAGS = frozenset(
     {
@@ -85,6 +92,46 @@ _CAPTION_CLASSES = frozenset({"wp-caption-text", "amp-caption", "caption"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _IMAGE_TAGS = ("img", "amp-img")
 _LISTS = frozenset({"ul", "ol"})
+
+
+def _xpath(query: str) -> etree.XPath:
+    return etree.XPath(query, smart_strings=False)
+
+
+def _css(query: str) -> etree.XPath:
+    """A CSS query (with parsel's ``::text`` and ``::attr()``) compiled once, as XPath."""
+    return _xpath(css2xpath(query))
+
+
+# The page's fixed queries, compiled once (run on the lxml root of the page).
+_JSONLD = _xpath("//script[@type='application/ld+json']/text()")
+_META = _xpath("//meta[@content]")
+_CANONICAL = _xpath("//link[@rel='canonical']/@href")
+_SHORTLINK = _xpath("//link[@rel='shortlink']/@href")
+_LANG = _xpath("/html/@lang")
+_CATEGORY_LINK = _css("a.entry-category, .amp-wp-tax-category a")
+_HEADLINE = _css("h1.entry-title, h1.amp-wp-title")
+_H1 = _css("h1")
+_TITLE = _css("title")
+_SUMMARY = _css("ul.entry-summary li, ul.amp-wp-summary li")
+_AUTHORS = _css("div.byline .author, .amp-wp-byline .amp-wp-author")
+_DATETIME = _css(".entry-header time::attr(datetime), .amp-wp-posted-on time::attr(datetime)")
+_DATE_TEXT = _css("p.post-date, .post-date, .entry-date, .amp-wp-posted-on")
+_TAGS = _css("ul.tags a, .amp-wp-tax-tag a")
+_TAG_LINKS = _css("a[href*='/tag/']")
+_COMMENT_COUNT = _css("section.comments .count::text, .comment-count::text")
+_BODY_CONTAINERS = _xpath(
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' amp-wp-article-content ')]"
+)
+_MARKUP_H1 = _xpath(
+    "boolean(//h1[contains(@class, 'entry-title') or contains(@class, 'amp-wp-title')])")
+_COMMENT_LINES = _xpath(
+    "//*[self::h2 or self::h3 or self::p or self::span or self::div or self::a]"
+    "[starts-with(normalize-space(.), 'コメント')][string-length(normalize-space(.)) < 12]"
+)
+_HAS_IFRAME = _xpath("boolean(.//iframe)")
+_STRING = _xpath("string()")
 
 
 @dataclass
@@ -128,8 +175,8 @@ def _iter_ld(node: Any) -> Iterator[dict[str, Any]]:
             yield from _iter_ld(node["@graph"])
 
 
-def _find_jsonld(selector: Selector) -> dict[str, Any]:
-    for raw in selector.xpath("//script[@type='application/ld+json']/text()").getall():
+def _find_jsonld(root: HtmlElement) -> dict[str, Any]:
+    for raw in _JSONLD(root):
         try:
             data = json.loads(raw)
         except ValueError:
@@ -143,12 +190,12 @@ def _find_jsonld(selector: Selector) -> dict[str, Any]:
     return {}
 
 
-def _collect_meta(selector: Selector) -> dict[str, list[str]]:
+def _collect_meta(root: HtmlElement) -> dict[str, list[str]]:
     meta: dict[str, list[str]] = {}
-    for element in selector.xpath("//meta[@content]"):
-        key = element.attrib.get("property") or element.attrib.get("name")
+    for element in _META(root):
+        key = element.get("property") or element.get("name")
         if key:
-            meta.setdefault(key.lower(), []).append(element.attrib["content"])
+            meta.setdefault(key.lower(), []).append(element.get("content"))
     return meta
 
 
@@ -189,7 +236,7 @@ def _ld_images(value: Any) -> list[str]:
 def _inline_text(element: HtmlElement, parts: list[str], skip: frozenset[str] = frozenset()
                  ) -> None:
     if element.text:
-        parts.append(element.text.translate(_WS))
+        parts.append(_flat(element.text))
     for child in element:
         if _is_element(child):
             tag = child.tag
@@ -204,7 +251,7 @@ def _inline_text(element: HtmlElement, parts: list[str], skip: frozenset[str] = 
             ):
                 _inline_text(child, parts, skip)
         if child.tail:
-            parts.append(child.tail.translate(_WS))
+            parts.append(_flat(child.tail))
 
 
 def _lines_of(element: HtmlElement, skip: frozenset[str] = frozenset()) -> list[str]:
@@ -246,7 +293,7 @@ class _BodyWalker:
 
     def _text(self, text: str) -> None:
         self.pending = None
-        self._add_lines([text.translate(_WS).strip(" ")])
+        self._add_lines([_flat(text).strip(" ")])
 
     def _element(self, element: HtmlElement) -> None:
         tag = element.tag
@@ -254,7 +301,7 @@ class _BodyWalker:
         if tag in _DROP_TAGS or classes & _DROP_CLASSES:
             return
         if tag == "figure":
-            if "wp-block-embed" not in classes and not element.xpath(".//iframe"):
+            if "wp-block-embed" not in classes and not _HAS_IFRAME(element):
                 self._figure(element)
             return
         if tag in _IMAGE_TAGS or tag == "picture":
@@ -450,16 +497,16 @@ class _Fields:
         return None
 
 
-def _first_text(selector: Selector, css: str) -> str | None:
-    for value in selector.css(css):
-        text = normalize_space(value.xpath("string()").get() or "")
+def _first_text(root: HtmlElement, query: etree.XPath) -> str | None:
+    for element in query(root):
+        text = normalize_space(_STRING(element))
         if text:
             return text
     return None
 
 
-def _all_texts(selector: Selector, css: str) -> list[str]:
-    return _unique(normalize_space(v.xpath("string()").get() or "") for v in selector.css(css))
+def _all_texts(root: HtmlElement, query: etree.XPath) -> list[str]:
+    return _unique(normalize_space(_STRING(element)) for element in query(root))
 
 
 def _headline(value: str | None) -> str | None:
@@ -516,18 +563,15 @@ def _visible_summary(root: HtmlElement) -> list[str]:
 
 
 def _visible_comment_count(root: HtmlElement) -> int | None:
-    for element in root.xpath(
-        "//*[self::h2 or self::h3 or self::p or self::span or self::div or self::a]"
-        "[starts-with(normalize-space(.), 'コメント')][string-length(normalize-space(.)) < 12]"
-    ):
+    for element in _COMMENT_LINES(root):
         match = _COMMENT_TEXT.match(normalize_space(element.text_content()))
         if match:
             return int(match.group(1))
     return None
 
 
-def _markup_comment_count(selector: Selector) -> int | None:
-    for text in selector.css("section.comments .count::text, .comment-count::text").getall():
+def _markup_comment_count(root: HtmlElement) -> int | None:
+    for text in _COMMENT_COUNT(root):
         if text.strip().isdigit():
             return int(text.strip())
     return None
@@ -561,8 +605,8 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     if not isinstance(root, HtmlElement):
         return ParsedArticle(Article(url=response.url), {}, False)
     url = response.url
-    meta = _collect_meta(selector)
-    ld = _find_jsonld(selector)
+    meta = _collect_meta(root)
+    ld = _find_jsonld(root)
     fields = _Fields()
 
     def meta1(key: str) -> str | None:
@@ -570,8 +614,8 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
         return normalize_space(values[0]) if values and values[0].strip() else None
 
     # identity
-    canonical_href = selector.xpath("//link[@rel='canonical']/@href").get()
-    shortlink = selector.xpath("//link[@rel='shortlink']/@href").get()
+    canonical_href = next(iter(_CANONICAL(root)), None)
+    shortlink = next(iter(_SHORTLINK(root)), None)
     main_entity = ld.get("mainEntityOfPage")
     id_candidates = [
         ("markup", canonical_href),
@@ -595,29 +639,28 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
             fields.sources["canonical_url"] = source
             break
 
-    category_link = selector.css("a.entry-category, .amp-wp-tax-category a")
-    category_slug = _slug_of(category_link.attrib.get("href")) if category_link else None
+    category_links = _CATEGORY_LINK(root)
+    category_slug = _slug_of(category_links[0].get("href")) if category_links else None
     if canonical_url is None and article_id and category_slug:
         canonical_url = site.canonical_article_url(category_slug, article_id)
         fields.sources["canonical_url"] = "markup"
 
     headline = fields.pick(
         "headline",
-        ("markup", lambda: _headline(_first_text(selector, "h1.entry-title, h1.amp-wp-title"))),
+        ("markup", lambda: _headline(_first_text(root, _HEADLINE))),
         ("jsonld", lambda: _headline(_ld_text(ld.get("headline")))),
         ("meta", lambda: _headline(meta1("og:title"))),
-        ("text", lambda: _headline(_first_text(selector, "h1"))),
-        ("text", lambda: _headline(_first_text(selector, "title"))),
+        ("text", lambda: _headline(_first_text(root, _H1))),
+        ("text", lambda: _headline(_first_text(root, _TITLE))),
     )
     summary = fields.pick(
         "summary",
-        ("markup", lambda: _all_texts(selector, "ul.entry-summary li, ul.amp-wp-summary li")),
+        ("markup", lambda: _all_texts(root, _SUMMARY)),
         ("text", lambda: _visible_summary(root)),
     ) or []
     authors = fields.pick(
         "authors",
-        ("markup", lambda: split_authors(" ・ ".join(_all_texts(
-            selector, "div.byline .author, .amp-wp-byline .amp-wp-author")))),
+        ("markup", lambda: split_authors(" ・ ".join(_all_texts(root, _AUTHORS)))),
         ("jsonld", lambda: _unique(n for name in _ld_list(ld.get("author"))
                                    for n in split_authors(name))),
         ("meta", lambda: split_authors(meta1("article:author") or meta1("author") or "")),
@@ -625,10 +668,7 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     ) or []
 
     markup_dates = _dates_from_text(
-        selector.css(".entry-header time::attr(datetime), .amp-wp-posted-on time::attr(datetime)"
-                     ).get()
-        or _first_text(selector, "p.post-date, .post-date, .entry-date, .amp-wp-posted-on")
-    )
+        next(iter(_DATETIME(root)), None) or _first_text(root, _DATE_TEXT))
     visible: list[tuple[str | None, str | None]] = []
 
     def visible_dates() -> tuple[str | None, str | None]:
@@ -652,36 +692,33 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     )
     category = fields.pick(
         "category",
-        ("markup", lambda: _first_text(selector, "a.entry-category, .amp-wp-tax-category a")),
+        ("markup", lambda: _first_text(root, _CATEGORY_LINK)),
         ("jsonld", lambda: _ld_text(ld.get("articleSection"))),
         ("meta", lambda: meta1("article:section")),
         ("url", lambda: CATEGORY_LABELS.get(_slug_of(canonical_url) or "")),
     )
     tags = fields.pick(
         "tags",
-        ("markup", lambda: _all_texts(selector, "ul.tags a, .amp-wp-tax-tag a")),
+        ("markup", lambda: _all_texts(root, _TAGS)),
         ("jsonld", lambda: _unique(_ld_list(ld.get("keywords")))),
         ("meta", lambda: _unique(normalize_space(t) for t in meta.get("article:tag", []))),
-        ("text", lambda: _all_texts(selector, "a[href*='/tag/']")),
+        ("text", lambda: _all_texts(root, _TAG_LINKS)),
     ) or []
     language = fields.pick(
         "language",
-        ("markup", lambda: normalize_space(selector.xpath("/html/@lang").get() or "")),
+        ("markup", lambda: normalize_space(next(iter(_LANG(root)), ""))),
         ("jsonld", lambda: _ld_text(ld.get("inLanguage"))),
         ("meta", lambda: (meta1("og:locale") or "").replace("_", "-")),
     )
     comment_count = fields.pick(
         "comment_count",
-        ("markup", lambda: _markup_comment_count(selector)),
+        ("markup", lambda: _markup_comment_count(root)),
         ("jsonld", lambda: _int(ld.get("commentCount"))),
         ("text", lambda: _visible_comment_count(root)),
     )
 
     # body and photos
-    containers = root.xpath(
-        "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' amp-wp-article-content ')]"
-    )
+    containers = _BODY_CONTAINERS(root)
     walker = _BodyWalker(site, url)
     body: str | None = None
     if containers:
@@ -722,9 +759,7 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     if related:
         fields.sources["related"] = "markup"
 
-    has_markup = bool(containers) or bool(
-        root.xpath("//h1[contains(@class, 'entry-title') or contains(@class, 'amp-wp-title')]")
-    )
+    has_markup = bool(containers) or bool(_MARKUP_H1(root))
     og_type = meta1("og:type")
     is_article = bool(
         article_id
