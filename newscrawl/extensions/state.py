@@ -123,7 +123,7 @@ class CrawlStateKeeper:
             article_id, (known.etag, known.last_modified) if known else (None, None))
         self.state.record(ArticleState(
             article_id=article_id,
-            content_hash=content_hash(adapter.asdict()),
+            content_hash=content_hash(adapter),
             version=int(adapter.get("version") or 1),
             date_published=adapter.get("date_published"),
             date_modified=adapter.get("date_modified"),
@@ -151,7 +151,7 @@ class CrawlStateKeeper:
         now = utc_now()
         self._validators.pop(article_id, None)
         self.state.record(ArticleState(
-            article_id=article_id, content_hash=content_hash(adapter.asdict()), version=0,
+            article_id=article_id, content_hash=content_hash(adapter), version=0,
             date_published=adapter.get("date_published"),
             date_modified=adapter.get("date_modified"),
             first_seen=known.first_seen if known and known.first_seen else now,

@@ -50,7 +50,7 @@ class StatePipeline:
         if not article_id:
             return item
         known = self.keeper.get(str(article_id))
-        change, version = classify(known, content_hash(adapter.asdict()))
+        change, version = classify(known, content_hash(adapter))
         self.stats.inc_value(f"newscrawl/state/{change}")
         if change == "unchanged" and known is not None and known.duplicate_of:
             raise Rejected("unchanged", duplicate_of=known.duplicate_of,

@@ -91,7 +91,10 @@ HASHED_FIELDS = ("headline", "summary", "authors", "body", "category", "tags", "
 
 
 def content_hash(item: Mapping[str, Any]) -> str:
-    """A stable hash of an article's content, equal for an item and its JSON line."""
+    """A stable hash of an article's content, equal for an item and its JSON line.
+
+    ``item`` is a JSON line, or an :class:`~itemadapter.ItemAdapter` of the item (only the
+    hashed fields are read: no need for a whole ``asdict()``, which walks ``related``)."""
     content = {name: item.get(name) for name in HASHED_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(encoded.encode("utf-8"), digest_size=16).hexdigest()
