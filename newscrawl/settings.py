@@ -37,6 +37,7 @@ TELNETCONSOLE_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.ArticleFingerprinter"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newscrawl.logformatter.LogFormatter"  # one line per scraped/dropped item
 
 # --- Items and feeds -------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
