@@ -497,8 +497,8 @@ class _Fields:
         return None
 
 
-def _first_text(root: HtmlElement, query: etree.XPath) -> str | None:
-    for element in query(root):
+def _first_text(elements: Iterable[HtmlElement]) -> str | None:
+    for element in elements:
         text = normalize_space(_STRING(element))
         if text:
             return text
@@ -647,11 +647,11 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
 
     headline = fields.pick(
         "headline",
-        ("markup", lambda: _headline(_first_text(root, _HEADLINE))),
+        ("markup", lambda: _headline(_first_text(_HEADLINE(root)))),
         ("jsonld", lambda: _headline(_ld_text(ld.get("headline")))),
         ("meta", lambda: _headline(meta1("og:title"))),
-        ("text", lambda: _headline(_first_text(root, _H1))),
-        ("text", lambda: _headline(_first_text(root, _TITLE))),
+        ("text", lambda: _headline(_first_text(_H1(root)))),
+        ("text", lambda: _headline(_first_text(_TITLE(root)))),
     )
     summary = fields.pick(
         "summary",
@@ -668,7 +668,7 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     ) or []
 
     markup_dates = _dates_from_text(
-        next(iter(_DATETIME(root)), None) or _first_text(root, _DATE_TEXT))
+        next(iter(_DATETIME(root)), None) or _first_text(_DATE_TEXT(root)))
     visible: list[tuple[str | None, str | None]] = []
 
     def visible_dates() -> tuple[str | None, str | None]:
@@ -692,7 +692,7 @@ def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
     )
     category = fields.pick(
         "category",
-        ("markup", lambda: _first_text(root, _CATEGORY_LINK)),
+        ("markup", lambda: _first_text(category_links)),
         ("jsonld", lambda: _ld_text(ld.get("articleSection"))),
         ("meta", lambda: meta1("article:section")),
         ("url", lambda: CATEGORY_LABELS.get(_slug_of(canonical_url) or "")),
