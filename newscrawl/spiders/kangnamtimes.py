@@ -81,6 +81,8 @@ class KangnamTimesSpider(scrapy.Spider):
         if self.max_articles < 0:
             raise ValueError(f"NEWSCRAWL_MAX_ARTICLES must be 0 or more, got {self.max_articles}")
         self._yielded = self._dropped = self._written = 0
+        self._followed_depth: dict[str, int] = {}
+        """Article id → the least depth a request for it was yielded at (see ``follow``)."""
         crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
 
@@ -198,10 +200,17 @@ class KangnamTimesSpider(scrapy.Spider):
         if self._room_for_more():
             self._yielded += 1
             yield article
-        yield from self.follow(article.related, response.url)
+        yield from self.follow(article.related, response.url,
+                               depth=response.meta.get("depth", 0) + 1)
 
-    def follow(self, links: Iterable[LinkRef], from_url: str) -> Iterator[Request]:
-        """Requests for the article links in followed blocks, each id reduced to one URL."""
+    def follow(self, links: Iterable[LinkRef], from_url: str, *, depth: int | None = None
+               ) -> Iterator[Request]:
+        """Requests for the article links in followed blocks, each id reduced to one URL.
+
+        With ``depth`` (the depth of the requests), an article already yielded at that depth or
+        less is not yielded again: the duplicate filter would drop it (or the depth limit and
+        the incremental policy would, as they did the first one), after the whole spider
+        middleware chain. Every article page links to some twenty others, mostly seen."""
         followed: Counter[str] = Counter()  # per block; the stats are updated once per page
         try:
             for link in links:
@@ -210,9 +219,13 @@ class KangnamTimesSpider(scrapy.Spider):
                 ref = self.site.article_ref(link["url"])
                 if ref is None or trap_reason(ref.url):  # only article URLs, never a trap
                     continue
+                followed[link["block"]] += 1
+                if depth is not None:
+                    if self._followed_depth.get(ref.article_id, depth + 1) <= depth:
+                        continue
+                    self._followed_depth[ref.article_id] = depth
                 via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                       "from_url": from_url}
-                followed[link["block"]] += 1
                 yield Request(ref.url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"via": via}, meta={ARTICLE_ID_META: ref.article_id})
         finally:
