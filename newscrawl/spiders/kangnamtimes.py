@@ -83,6 +83,7 @@ class KangnamTimesSpider(scrapy.Spider):
         self._yielded = self._dropped = self._written = 0
         self._followed_depth: dict[str, int] = {}
         """Article id → the least depth a request for it was yielded at (see ``follow``)."""
+        self.depth_limit = settings.getint("DEPTH_LIMIT")
         crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
 
@@ -207,10 +208,11 @@ class KangnamTimesSpider(scrapy.Spider):
                ) -> Iterator[Request]:
         """Requests for the article links in followed blocks, each id reduced to one URL.
 
-        With ``depth`` (the depth of the requests), an article already yielded at that depth or
-        less is not yielded again: the duplicate filter would drop it (or the depth limit and
-        the incremental policy would, as they did the first one), after the whole spider
-        middleware chain. Every article page links to some twenty others, mostly seen."""
+        With ``depth`` (the depth of the requests), an article already yielded is not yielded
+        again, unless the depth limit dropped the first request and this one is shallower: the
+        duplicate filter would drop it (or the incremental policy would, as it did the first
+        one), after the whole spider middleware chain. Every article page links to some twenty
+        others, mostly seen."""
         followed: Counter[str] = Counter()  # per block; the stats are updated once per page
         try:
             for link in links:
@@ -221,7 +223,9 @@ class KangnamTimesSpider(scrapy.Spider):
                     continue
                 followed[link["block"]] += 1
                 if depth is not None:
-                    if self._followed_depth.get(ref.article_id, depth + 1) <= depth:
+                    first = self._followed_depth.get(ref.article_id)
+                    if first is not None and (first <= depth or not self.depth_limit
+                                              or first <= self.depth_limit):
                         continue
                     self._followed_depth[ref.article_id] = depth
                 via: DiscoveredVia = {"block": link["block"], "position": link["position"],
