@@ -25,8 +25,9 @@ _LOOPBACK = {"127.0.0.1", "localhost"}
 _NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
 """A link whose path and query do not depend on the page it is on (only its scheme and host)."""
 
-#: Links resolved per :class:`Site` (the same article URLs recur on many pages).
-REF_CACHE_SIZE = 65536
+#: Links resolved per :class:`Site` (the same article URLs recur on many pages). Bounded: each
+#: entry costs about 0.7 KB, and a crawl of 20,000 articles sees far more distinct links.
+REF_CACHE_SIZE = 16384
 
 
 def _origin(base: str) -> str:

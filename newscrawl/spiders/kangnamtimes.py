@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest  # JavaScript rendering
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Sitemaps are scheduled after everything else (see ``parse_sitemap``).
-SITEMAP_PRIORITY = -100
-
 #: Spider arguments (``-a name=value``) and the settings they set for this run.
 SPIDER_ARGUMENTS = {
     "base_url": "NEWSCRAWL_BASE_URL",
@@ -86,6 +84,8 @@ class KangnamTimesSpider(scrapy.Spider):
         self.depth_limit = settings.getint("DEPTH_LIMIT")
         crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
+        self._sitemap_read = False
 
     # -- start and listings --------------------------------------------------------------
 
@@ -99,9 +99,6 @@ class KangnamTimesSpider(scrapy.Spider):
                 yield request
         # --- end JavaScript rendering
         yield Request(self.site.base_url, callback=self.parse_listing)
-        if self.read_sitemap:
-            yield Request(f"{self.site.base_url}wp-sitemap.xml", callback=self.parse_sitemap,
-                          priority=SITEMAP_PRIORITY)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, HtmlResponse):
@@ -109,14 +106,14 @@ class KangnamTimesSpider(scrapy.Spider):
         yield from self.follow(parse_listing(response, self.site), response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """Sitemaps are read last (lowest priority), so by the time their entries are scheduled
-        every article a link block reaches is already requested and keeps its
-        ``discovered_via``. What is left: articles no block links to, and in incremental runs
-        known articles whose ``<lastmod>`` is newer than the state's (``newscrawl_listing_modified``
-        lets the incremental middleware refetch just those)."""
+        """Sitemaps are read once the crawl is otherwise idle (``_spider_idle``), so every
+        article a link block reaches is already requested and keeps its ``discovered_via``.
+        What is left: articles no block links to, and in incremental runs known articles whose
+        ``<lastmod>`` is newer than the state's (``newscrawl_listing_modified`` lets the
+        incremental middleware refetch just those)."""
         page = parse_sitemap(response, self.site)
         for url in page.sitemaps:
-            yield Request(url, callback=self.parse_sitemap, priority=SITEMAP_PRIORITY)
+            yield Request(url, callback=self.parse_sitemap)
         for position, (url, lastmod) in enumerate(page.articles, start=1):
             link: LinkRef = {"url": url, "title": "", "block": "sitemap", "position": position}
             for request in self.follow([link], response.url):
@@ -219,7 +216,7 @@ class KangnamTimesSpider(scrapy.Spider):
                 if link["block"] not in self.follow_blocks or not self._room_for_more():
                     continue
                 ref = self.site.article_ref(link["url"])
-                if ref is None or trap_reason(ref.url):  # only article URLs, never a trap
+                if ref is None:
                     continue
                 followed[link["block"]] += 1
                 if depth is not None:
@@ -227,6 +224,9 @@ class KangnamTimesSpider(scrapy.Spider):
                     if first is not None and (first <= depth or not self.depth_limit
                                               or first <= self.depth_limit):
                         continue
+                if trap_reason(ref.url):  # only article URLs, never a trap
+                    continue
+                if depth is not None:
                     self._followed_depth[ref.article_id] = depth
                 via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                       "from_url": from_url}
@@ -250,6 +250,18 @@ class KangnamTimesSpider(scrapy.Spider):
         reason, detail = rejected
         report_reject(self.crawler, reason, request.url, stage="download", detail=detail,
                       article_id=request.meta.get(ARTICLE_ID_META))
+
+    def _spider_idle(self) -> None:
+        """Everything else is done: read the sitemaps (once), before the spider closes.
+
+        Scheduling them at start would not make them last: while the first pages are in
+        flight the queue holds nothing else, and the sitemap would queue every article early.
+        """
+        if self.read_sitemap and not self._sitemap_read and self._room_for_more():
+            self._sitemap_read = True
+            self.crawler.engine.crawl(Request(f"{self.site.base_url}wp-sitemap.xml",
+                                              callback=self.parse_sitemap))
+            raise DontCloseSpider
 
     # -- the max_articles gate -------------------------------------------------------------
 
