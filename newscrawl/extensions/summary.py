@@ -46,6 +46,10 @@ def build_summary(
     return {
         "articles_parsed": int(stats.get("newscrawl/spider/articles", 0)),
         "articles_written": articles,
+        # what the state made of the written articles (newscrawl.pipelines.state)
+        "new": int(stats.get("newscrawl/state/new", 0)),
+        "updated": int(stats.get("newscrawl/state/updated", 0)),
+        "unchanged": int(stats.get("newscrawl/state/unchanged", 0)),
         "dropped": dropped,
         "dropped_total": sum(dropped.values()),
         "requests": int(stats.get("downloader/request_count", 0)),
@@ -63,7 +67,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     dropped = ", ".join(f"{k} {v}" for k, v in summary["dropped"].items()) or "none"
     statuses = ", ".join(f"{k}: {v}" for k, v in summary["responses_by_status"].items())
     lines = [
-        f"articles written   {summary['articles_written']}",
+        f"articles written   {summary['articles_written']} (new {summary['new']}, "
+        f"updated {summary['updated']}; unchanged {summary['unchanged']})",
         f"dropped            {summary['dropped_total']} ({dropped})",
         f"requests           {summary['requests']}",
         f"responses          {summary['responses']} ({statuses or 'none'})",

@@ -16,11 +16,17 @@ def test_build_summary_from_stats() -> None:
         "downloader/response_bytes": 4096,
         "elapsed_time_seconds": 2.0,
         "newscrawl/spider/articles": 11,
+        "newscrawl/state/new": 6,
+        "newscrawl/state/updated": 2,
+        "newscrawl/state/unchanged": 1,
     }
     summary = build_summary(stats, articles=8, reason="finished")
     assert summary == {
         "articles_parsed": 11,
         "articles_written": 8,
+        "new": 6,
+        "updated": 2,
+        "unchanged": 1,
         "dropped": {"missing_body": 1, "near_duplicate": 2},
         "dropped_total": 3,
         "requests": 12,
@@ -32,7 +38,8 @@ def test_build_summary_from_stats() -> None:
         "finish_reason": "finished",
     }
     text = format_summary(summary)
-    assert "articles written   8" in text and "near_duplicate 2" in text
+    assert "articles written   8 (new 6, updated 2; unchanged 1)" in text
+    assert "near_duplicate 2" in text
 
 
 def test_elapsed_from_start_time_when_not_yet_set() -> None:
