@@ -47,7 +47,11 @@ def replica(articles: int, seed: int = 0, day: int = 0, *, port: int = 0,
         yield first.removeprefix("serving ")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def truth(base_url: str, articles: int, seed: int = 0, day: int = 0,

@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,12 +44,10 @@ from urllib.parse import urlsplit
 
 import psutil
 
+from newscrawl.demo import MIRROR_SETTINGS, crawl_command, replica
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
-if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project, not a copy
-    sys.path.insert(0, str(ROOT))
-
-from newscrawl.demo import MIRROR_SETTINGS, crawl_command  # noqa: E402
 
 CRAWL_TIMEOUT = 1800.0
 POLL_SECONDS = 0.1
@@ -189,25 +187,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def serve(articles: int, *, day: int = 0, port: int = 0, seed: int = 0) -> Iterator[str]:
+def serve(articles: int, *, day: int = 0, port: int = 0,
+          seed: int = 0) -> contextlib.AbstractContextManager[str]:
     """Serve the replica in a subprocess; yield its base URL (a fixed port when asked)."""
-    command = [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", str(port),
-               "--articles", str(articles), "--seed", str(seed), "--day", str(day), "--quiet"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline().strip()
-        if not first.startswith("serving "):
-            raise RuntimeError(f"the replica did not start: {first!r}")
-        yield first.removeprefix("serving ")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return replica(articles, seed, day, port=port)
 
 
 def truth(articles: int, base_url: str, *, day: int = 0, seed: int = 0) -> list[dict[str, Any]]:
