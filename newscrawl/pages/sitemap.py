@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml.etree import XMLSyntaxError
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
@@ -22,6 +23,8 @@ class SitemapPage:
     """Child sitemaps on the site (from a sitemap index)."""
     articles: list[tuple[str, str | None]] = field(default_factory=list)
     """``(url, lastmod)`` of each article URL on the site; lastmod ISO 8601 +09:00 or None."""
+    error: str | None = None
+    """Why the body could not be read as a sitemap (not XML, empty), or None."""
 
 
 def parse_sitemap(response: Response, site: Site) -> SitemapPage:
@@ -29,7 +32,11 @@ def parse_sitemap(response: Response, site: Site) -> SitemapPage:
     page = SitemapPage()
     try:
         sitemap = Sitemap(response.body)
-    except Exception:  # not XML at all (an HTML error page, an empty body)
+    except (XMLSyntaxError, StopIteration) as error:  # empty, or not XML at all
+        page.error = f"not a sitemap: {error or 'no XML element'}"
+        return page
+    if sitemap.type not in ("sitemapindex", "urlset"):
+        page.error = f"not a sitemap: root element <{sitemap.type}>"
         return page
     for entry in sitemap:
         loc = entry.get("loc", "")

@@ -112,6 +112,9 @@ class KangnamTimesSpider(scrapy.Spider):
         ``<lastmod>`` is newer than the state's (``newscrawl_listing_modified`` lets the
         incremental middleware refetch just those)."""
         page = parse_sitemap(response, self.site)
+        if page.error:
+            logger.warning("%s: %s", response.url, page.error)
+            self.crawler.stats.inc_value("newscrawl/spider/bad_sitemap")
         for url in page.sitemaps:
             yield Request(url, callback=self.parse_sitemap)
         for position, (url, lastmod) in enumerate(page.articles, start=1):

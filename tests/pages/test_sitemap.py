@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from scrapy.http import XmlResponse
 
 from newscrawl.pages.sitemap import parse_sitemap
@@ -37,6 +38,8 @@ def test_urlset_gives_canonical_article_urls_with_lastmod() -> None:
     ]
 
 
-def test_not_xml_gives_nothing() -> None:
-    page = parse_sitemap(xml("http://127.0.0.1:8765/ja/wp-sitemap.xml", "<html>oops"), SITE)
+@pytest.mark.parametrize("body", ["", "<html>oops", "not xml at all"])
+def test_not_a_sitemap_gives_nothing_and_says_why(body: str) -> None:
+    page = parse_sitemap(xml("http://127.0.0.1:8765/ja/wp-sitemap.xml", body), SITE)
     assert (page.sitemaps, page.articles) == ([], [])
+    assert page.error is not None and page.error.startswith("not a sitemap")
