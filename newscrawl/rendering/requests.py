@@ -89,6 +89,10 @@ async def click_load_more(page: Page, *, want: int, max_clicks: int, wait_ms: fl
                           items: str = CATEGORY_ITEM_SELECTOR,
                           button: str = LOAD_MORE_SELECTOR) -> int:
     """Click ``button`` until ``items`` reaches ``want``; returns the clicks made."""
+    # Imported here: this runs only in the browser, and a crawl without JavaScript never
+    # imports Playwright.
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     clicks = 0
     count = await count_items(page, items)
     while count < want and clicks < max_clicks:
@@ -103,7 +107,7 @@ async def click_load_more(page: Page, *, want: int, max_clicks: int, wait_ms: fl
                 """([sel, n]) => new Set([...document.querySelectorAll(sel)]
                                    .map(a => a.href)).size > n""",
                 arg=[items, count], timeout=wait_ms)
-        except Exception:  # playwright TimeoutError: the click appended nothing, the end
+        except PlaywrightTimeout:  # the click appended nothing: the end of the list
             logger.debug("load more on %s appended nothing after %d clicks", page.url, clicks)
             break
         count = await count_items(page, items)
