@@ -51,9 +51,11 @@ def ranking_request(site: Site, *, callback: Callable[..., Any],
     waits = [PageMethod("wait_for_function", RANKING_FILLED_JS,
                         arg=[ranking_list_selector(range_) for range_ in ranges],
                         timeout=timeout_ms)]
+    # dont_filter: a listing is read on every run, and a resumed JOBDIR run must not have its
+    # ranking page dropped by the persisted duplicate filter (the crawl waits for it).
     return Request(f"{site.base_url}ranking/", callback=callback, errback=errback,
                    meta=_playwright_meta(waits, newscrawl_js="ranking"),
-                   cb_kwargs={"ranges": ranges})
+                   cb_kwargs={"ranges": ranges}, dont_filter=True)
 
 
 def category_request(site: Site, category: str, *, want: int, callback: Callable[..., Any],
