@@ -38,7 +38,12 @@ from newscrawl.state import (
     content_hash,
     open_state,
 )
-from newscrawl.state.journal import journal_patterns, publish_part_files, reconcile
+from newscrawl.state.journal import (
+    delivered_state,
+    journal_patterns,
+    publish_part_files,
+    reconcile,
+)
 from newscrawl.urls import Site
 
 if TYPE_CHECKING:
@@ -121,17 +126,7 @@ class CrawlStateKeeper:
         now = utc_now()
         etag, last_modified = self._validators.pop(
             article_id, (known.etag, known.last_modified) if known else (None, None))
-        self.state.record(ArticleState(
-            article_id=article_id,
-            content_hash=content_hash(adapter),
-            version=int(adapter.get("version") or 1),
-            date_published=adapter.get("date_published"),
-            date_modified=adapter.get("date_modified"),
-            first_seen=known.first_seen if known and known.first_seen else now,
-            last_seen=now,
-            etag=etag,
-            last_modified=last_modified,
-        ))
+        self.state.record(delivered_state(adapter, known, now, etag, last_modified))
         self.stats.inc_value("newscrawl/state/recorded")
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:

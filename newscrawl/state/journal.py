@@ -137,20 +137,25 @@ def is_article_line(record: Any) -> bool:
             and "url" in record and ("body" in record or "headline" in record))
 
 
-def record_from_line(record: Mapping[str, Any], known: ArticleState | None) -> ArticleState:
-    """The state of an article as a delivered line shows it."""
-    seen = record.get("crawled_at")
+def delivered_state(article: Mapping[str, Any], known: ArticleState | None, seen: str | None,
+                    etag: str | None = None, last_modified: str | None = None) -> ArticleState:
+    """The state of an article once its line is delivered (from the item, or from the line)."""
     return ArticleState(
-        article_id=str(record["article_id"]),
-        content_hash=content_hash(record),
-        version=int(record.get("version") or 1),
-        date_published=record.get("date_published"),
-        date_modified=record.get("date_modified"),
+        article_id=str(article["article_id"]),
+        content_hash=content_hash(article),
+        version=int(article.get("version") or 1),
+        date_published=article.get("date_published"),
+        date_modified=article.get("date_modified"),
         first_seen=known.first_seen if known and known.first_seen else seen,
         last_seen=seen,
-        etag=None,
-        last_modified=None,
+        etag=etag,
+        last_modified=last_modified,
     )
+
+
+def record_from_line(record: Mapping[str, Any], known: ArticleState | None) -> ArticleState:
+    """The state of an article as a delivered line shows it."""
+    return delivered_state(record, known, record.get("crawled_at"))
 
 
 @dataclass
