@@ -1,28 +1,34 @@
-"""Settings checked once, at start: :func:`validate_settings` and the User-Agent add-on.
+"""Typed settings: one strict reader per kind, used by the component that owns each setting.
 
-``scrapy crawl`` (:mod:`newscrawl.commands.crawl`) calls :func:`validate_settings` with the
-spider arguments applied, before anything opens: a bad value stops the run with one line
-(``bad settings: …``) and exit status 2. Paths come from settings only; nothing read from a
-page decides where a file goes.
+Every component reads its own settings once, in ``__init__``, with these readers; defaults live
+in ``settings.py`` only. A value that cannot be used raises :class:`BadSetting`, whose ``str()``
+is the one line to show (``bad setting NEWSCRAWL_X: must be …, got '…'``). Scrapy builds every
+component inside ``Crawler.crawl()``, so the error reaches whatever started the crawl: the
+project's ``scrapy crawl`` and ``scrapy runspider`` commands turn it into that one line and exit
+status 2 (:mod:`newscrawl.commands`); Scrapyd runs ``scrapy crawl``; an embedded
+``CrawlerProcess`` gets the exception. ``NotConfigured`` means "switched off", never "wrong".
 
-:class:`ContactUserAgent` (``ADDONS``) derives ``USER_AGENT`` from ``NEWSCRAWL_CONTACT``
-when the user changed the contact but not the User-Agent, so the contact is set in one place.
+Readers are strict where Scrapy's ``getbool`` is lenient: ``-1``, ``""`` and ``"abc"`` are not
+booleans here.
+
+Two add-ons (``ADDONS``) live here too: :class:`RenamedSettings` accepts the names of the
+previous release for one more release, with a warning, and :class:`ContactUserAgent` derives
+``USER_AGENT`` from ``NEWSCRAWL_CONTACT``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import tempfile
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
-
-from newscrawl.feeds import effective_feeds
-from newscrawl.paths import fill_params, local_path
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -30,53 +36,145 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PROJECT_UA = "newscrawl/0.1"
-BLOCKS = frozenset({"latest", "ranking", "related", "recommend", "topics", "category", "inline",
-                    "sitemap"})
 
-#: (setting, minimum, strict): numbers that must be >= minimum (> minimum when strict).
-_NUMBERS: tuple[tuple[str, float, bool], ...] = (
-    ("DOWNLOAD_DELAY", 0, False), ("DOWNLOAD_TIMEOUT", 0, True),
-    ("DOWNLOAD_MAXSIZE", 0, False), ("DOWNLOAD_WARNSIZE", 0, False),
-    ("CONCURRENT_REQUESTS", 1, False), ("CONCURRENT_REQUESTS_PER_DOMAIN", 1, False),
-    ("AUTOTHROTTLE_START_DELAY", 0, False), ("AUTOTHROTTLE_MAX_DELAY", 0, False),
-    ("AUTOTHROTTLE_TARGET_CONCURRENCY", 0, True),
-    ("RETRY_TIMES", 0, False), ("REDIRECT_MAX_TIMES", 0, False), ("DEPTH_LIMIT", 0, False),
-    ("NEWSCRAWL_MAX_ARTICLES", 0, False), ("NEWSCRAWL_RETRY_BACKOFF", 0, False),
-    ("NEWSCRAWL_RETRY_BACKOFF_MAX", 0, False), ("NEWSCRAWL_RETRY_AFTER_MAX", 0, False),
-    ("NEWSCRAWL_RECRAWL_WINDOW", 0, False), ("NEWSCRAWL_KEEP_OUTPUTS", 0, False),
-    ("NEWSCRAWL_DEDUPE_SHINGLE", 1, False), ("NEWSCRAWL_DEDUPE_NUM_PERM", 16, False),
-    ("NEWSCRAWL_DEDUPE_WINDOW", 0, False),
-    ("NEWSCRAWL_JS_MAX_PAGES", 1, False), ("NEWSCRAWL_JS_TIMEOUT", 0, True),
-    ("NEWSCRAWL_JS_CATEGORY_ITEMS", 0, False), ("NEWSCRAWL_JS_MAX_CLICKS", 0, False),
-)
-_SHARES = ("NEWSCRAWL_DEDUPE_THRESHOLD", "NEWSCRAWL_MIN_PARSED_SHARE")
-_BOOLS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "RETRY_ENABLED", "NEWSCRAWL_JS",
-          "NEWSCRAWL_FULL", "NEWSCRAWL_NFKC", "NEWSCRAWL_DEDUPE_ENABLED",
-          "NEWSCRAWL_REJECTS_ENABLED", "NEWSCRAWL_STATE_ENABLED", "NEWSCRAWL_HEALTH_ENABLED",
-          "NEWSCRAWL_FAIL_ON_ERROR")
-_ENUMS = {"NEWSCRAWL_JS_ON_MISSING": ("fail", "continue"),
-          "NEWSCRAWL_STATE_BACKEND": ("sqlite", "memory")}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 _CONTACT = re.compile(r"^(?:https?://\S+|mailto:\S+@\S+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
-def user_agent(contact: str) -> str:
-    """The User-Agent naming the project and its contact."""
-    return f"{PROJECT_UA} (+{contact})"
+class BadSetting(ValueError):
+    """A setting whose value cannot be used. ``str()`` is the one line to show."""
+
+    def __init__(self, name: str, problem: str, value: Any = None) -> None:
+        shown = "" if value is None else f", got {value!r}"
+        super().__init__(f"bad setting {name}: {problem}{shown}")
+        self.name = name
+        self.problem = problem
 
 
-def _writable_dir(path: Path) -> str | None:
+def _raw(settings: BaseSettings, name: str) -> Any:
+    value = settings.get(name)
+    return value.strip() if isinstance(value, str) else value
+
+
+def read_bool(settings: BaseSettings, name: str) -> bool:
+    """``True``/``False``, ``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``."""
+    value = _raw(settings, name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).lower() if value is not None else ""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadSetting(name, "must be true or false (1/0)", value)
+
+
+def _number(settings: BaseSettings, name: str, kind: type[int] | type[float]) -> float:
+    value = _raw(settings, name)
+    if isinstance(value, bool) or value is None or value == "":
+        raise BadSetting(name, f"must be {'a whole number' if kind is int else 'a number'}",
+                         value)
+    try:
+        number = kind(value) if kind is float or not isinstance(value, str) else int(value, 10)
+    except (TypeError, ValueError):
+        raise BadSetting(name, f"must be {'a whole number' if kind is int else 'a number'}",
+                         value) from None
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise BadSetting(name, "must be a whole number", value)
+    if not math.isfinite(number):
+        raise BadSetting(name, "must be a finite number", value)
+    return number
+
+
+def _check_range(name: str, number: float, value: Any, minimum: float | None,
+                 maximum: float | None, above: bool) -> None:
+    if minimum is not None and (number < minimum or (above and number == minimum)):
+        raise BadSetting(name, f"must be {'more than' if above else 'at least'} {minimum:g}",
+                         value)
+    if maximum is not None and number > maximum:
+        raise BadSetting(name, f"must be at most {maximum:g}", value)
+
+
+def read_int(settings: BaseSettings, name: str, *, minimum: int | None = 0,
+             maximum: int | None = None) -> int:
+    """A whole number within ``minimum..maximum`` (0 or more by default)."""
+    number = int(_number(settings, name, int))
+    _check_range(name, number, settings.get(name), minimum, maximum, False)
+    return number
+
+
+def read_float(settings: BaseSettings, name: str, *, minimum: float | None = 0.0,
+               maximum: float | None = None, above: bool = False) -> float:
+    """A number within ``minimum..maximum`` (``above``: strictly more than ``minimum``)."""
+    number = float(_number(settings, name, float))
+    _check_range(name, number, settings.get(name), minimum, maximum, above)
+    return number
+
+
+def read_share(settings: BaseSettings, name: str, *, above_zero: bool = False) -> float:
+    """A share within 0..1 (``above_zero``: within (0, 1])."""
+    return read_float(settings, name, minimum=0.0, maximum=1.0, above=above_zero)
+
+
+def read_choice(settings: BaseSettings, name: str, choices: Collection[str]) -> str:
+    """One of ``choices`` (case folded)."""
+    value = _raw(settings, name)
+    choice = str(value).lower() if value is not None else ""
+    if choice not in choices:
+        raise BadSetting(name, f"must be one of {', '.join(choices)}", value)
+    return choice
+
+
+def read_list(settings: BaseSettings, name: str, *, allowed: Collection[str] | None = None,
+              allow_empty: bool = True) -> list[str]:
+    """A list (or a comma-separated string) of names, each in ``allowed`` when given."""
+    items = [str(item).strip() for item in settings.getlist(name) if str(item).strip()]
+    if not items and not allow_empty:
+        raise BadSetting(name, "must name at least one value", settings.get(name))
+    if allowed is not None:
+        unknown = sorted(set(items) - set(allowed))
+        if unknown:
+            raise BadSetting(name, f"unknown value(s) {', '.join(unknown)} "
+                                   f"(known: {', '.join(sorted(allowed))})")
+    return items
+
+
+def read_url(settings: BaseSettings, name: str) -> str:
+    """An absolute http(s) URL with a host and a valid port."""
+    value = _raw(settings, name)
+    text = str(value or "")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise BadSetting(name, f"must be an http(s) URL ({exc})", value) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadSetting(name, "must be an http(s) URL", value)
+    if port == 0:
+        raise BadSetting(name, "must not use port 0", value)
+    return text
+
+
+def read_contact(settings: BaseSettings, name: str) -> str:
+    """An http(s) URL or an e-mail address (``mailto:`` optional)."""
+    value = str(_raw(settings, name) or "")
+    if not _CONTACT.match(value):
+        raise BadSetting(name, "must be an http(s) URL or an e-mail address", value)
+    return value
+
+
+def writable_problem(path: Path) -> str | None:
     """Why files cannot be created at ``path`` (its directory, or the nearest existing
     ancestor that would hold it), or None."""
     parent = path.parent if str(path.parent) else Path(".")
     probe = parent
-    while not probe.exists():
-        if probe.parent == probe:
-            break
+    while not probe.exists() and probe.parent != probe:
         probe = probe.parent
     if not probe.is_dir():
         return f"{probe} is not a directory"
-    if not os.access(probe, os.W_OK | os.X_OK):
-        return f"{probe} is not writable"
     try:  # root passes os.access everywhere: try for real (nothing is left behind)
         with tempfile.TemporaryFile(dir=probe):
             pass
@@ -89,88 +187,68 @@ def _writable_dir(path: Path) -> str | None:
     return None
 
 
-def _paths(settings: BaseSettings) -> list[tuple[str, str]]:
-    params = {"name": "spider", "time": "2000-01-01T00-00-00", "site": "site",
-              "batch_time": "0", "batch_id": "1"}
-    out: list[tuple[str, str]] = []
-    for uri in effective_feeds(settings):
-        path = local_path(fill_params(str(uri), params))
-        if path is not None:
-            out.append((f"FEEDS {uri}", str(path)))
-    for name in ("NEWSCRAWL_REJECTS_URI", "NEWSCRAWL_SUMMARY_URI", "LOG_FILE"):
-        value = settings.get(name)
-        if value:
-            path = local_path(fill_params(str(value), params))
-            if path is not None:
-                out.append((name, str(path)))
-    if settings.getbool("NEWSCRAWL_STATE_ENABLED"):
-        for name in ("NEWSCRAWL_STATE", "NEWSCRAWL_LOCK"):
-            if name == "NEWSCRAWL_STATE" and settings.get("NEWSCRAWL_STATE_BACKEND") == "memory":
-                continue
-            value = settings.get(name)
-            if value:
-                out.append((name, fill_params(str(value), params)))
-    return out
+def read_path(settings: BaseSettings, name: str, params: Mapping[str, str] | None = None,
+              ) -> Path | None:
+    """A file path (``%(name)s``-style placeholders filled from ``params``) where files can
+    be written; None when the setting is empty."""
+    from newscrawl.paths import fill_params  # paths imports nothing of ours
+
+    value = _raw(settings, name)
+    if not value:
+        return None
+    path = Path(fill_params(str(value), params or {}))
+    problem = writable_problem(path)
+    if problem is not None:
+        raise BadSetting(name, f"cannot write {path} ({problem})")
+    return path
 
 
-def validate_settings(settings: BaseSettings) -> list[str]:
-    """Every problem with the run's settings, one short sentence each; empty when fine."""
-    problems: list[str] = []
-    for name, minimum, strict in _NUMBERS:
-        raw = settings.get(name)
-        if raw is None or raw == "":
+# --- Names of the previous release ---------------------------------------------------------
+
+RENAMED: dict[str, str] = {
+    "NEWSCRAWL_JS": "NEWSCRAWL_JS_ENABLED",
+    "NEWSCRAWL_NFKC": "NEWSCRAWL_NFKC_ENABLED",
+    "NEWSCRAWL_FULL": "NEWSCRAWL_FULL_CRAWL_ENABLED",
+    "NEWSCRAWL_FEED": "NEWSCRAWL_FEED_URI",
+    "NEWSCRAWL_STATE": "NEWSCRAWL_STATE_PATH",
+    "NEWSCRAWL_LOCK": "NEWSCRAWL_LOCK_PATH",
+    "NEWSCRAWL_CHROMIUM": "NEWSCRAWL_CHROMIUM_PATH",
+    "NEWSCRAWL_RECRAWL_WINDOW": "NEWSCRAWL_RECRAWL_WINDOW_HOURS",
+    "NEWSCRAWL_DEDUPE_WINDOW": "NEWSCRAWL_DEDUPE_WINDOW_DAYS",
+    "NEWSCRAWL_DEDUPE_SHINGLE": "NEWSCRAWL_DEDUPE_SHINGLE_CHARS",
+    "NEWSCRAWL_JS_TIMEOUT": "NEWSCRAWL_JS_TIMEOUT_SECONDS",
+    "NEWSCRAWL_RETRY_BACKOFF": "NEWSCRAWL_RETRY_BACKOFF_SECONDS",
+    "NEWSCRAWL_RETRY_BACKOFF_MAX": "NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS",
+    "NEWSCRAWL_RETRY_AFTER_MAX": "NEWSCRAWL_RETRY_AFTER_MAX_SECONDS",
+}
+"""Old name → new name. The old names are accepted until release 0.3, with a warning."""
+
+
+def migrate_renamed(settings: BaseSettings) -> list[str]:
+    """Copy every old-named setting onto its new name (unless the new one was set at a higher
+    priority); return the warnings, one per old name in use."""
+    warnings = []
+    for old, new in RENAMED.items():
+        priority = settings.getpriority(old)
+        if priority is None:
             continue
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            problems.append(f"{name} must be a number, got {raw!r}")
-            continue
-        if value < minimum or (strict and value == minimum):
-            relation = "more than" if strict else "at least"
-            problems.append(f"{name} must be {relation} {minimum:g}, got {raw!r}")
-    for name in _SHARES:
-        raw = settings.get(name)
-        try:
-            share = float(raw)
-        except (TypeError, ValueError):
-            problems.append(f"{name} must be a number within 0..1, got {raw!r}")
-            continue
-        if not 0 <= share <= 1:
-            problems.append(f"{name} must be within 0..1, got {raw!r}")
-    for name in _BOOLS:
-        try:
-            settings.getbool(name)
-        except ValueError:
-            problems.append(f"{name} must be true or false (1/0), got {settings.get(name)!r}")
-    for name, allowed in _ENUMS.items():
-        choice = str(settings.get(name) or "").strip().lower()
-        if choice and choice not in allowed:
-            problems.append(f"{name} must be one of {', '.join(allowed)}, got {choice!r}")
-    base_url = str(settings.get("NEWSCRAWL_BASE_URL") or "")
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problems.append(f"NEWSCRAWL_BASE_URL (base_url) must be an http(s) URL, got {base_url!r}")
-    unknown = sorted(set(settings.getlist("NEWSCRAWL_FOLLOW_BLOCKS")) - BLOCKS)
-    if unknown:
-        problems.append(f"NEWSCRAWL_FOLLOW_BLOCKS: unknown block(s) {', '.join(unknown)} "
-                        f"(known: {', '.join(sorted(BLOCKS))})")
-    contact = str(settings.get("NEWSCRAWL_CONTACT") or "").strip()
-    if not _CONTACT.match(contact):
-        problems.append("NEWSCRAWL_CONTACT must be an http(s) URL or an e-mail address, "
-                        f"got {contact!r}")
-    for name, path in _paths(settings):
-        why = _writable_dir(Path(path))
-        if why is not None:
-            problems.append(f"{name}: cannot write {path} ({why})")
-    return problems
+        if priority >= (settings.getpriority(new) or 0):
+            settings.set(new, settings.get(old), priority=priority)
+        warnings.append(f"{old} is deprecated and will be removed in 0.3: use {new}")
+    return warnings
 
 
-class BadSettings(ValueError):
-    """The run's settings are not usable; ``str()`` is the one line to show."""
+class RenamedSettings:
+    """Add-on: the previous release's setting names still work, with a warning each."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("bad settings: " + "; ".join(problems))
-        self.problems = problems
+    def update_settings(self, settings: BaseSettings) -> None:
+        for warning in migrate_renamed(settings):
+            logger.warning("%s", warning)
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent naming the project and its contact."""
+    return f"{PROJECT_UA} (+{contact})"
 
 
 class ContactUserAgent:
@@ -178,11 +256,11 @@ class ContactUserAgent:
 
     ``settings.py`` computes the default User-Agent from the default contact; a user who sets
     only ``-s NEWSCRAWL_CONTACT=mailto:ops@example.org`` gets ``newscrawl/0.1
-    (+mailto:ops@example.org)``. A ``USER_AGENT`` set above project priority wins.
+    (+mailto:ops@example.org)``. A ``USER_AGENT`` set above project priority wins. A contact
+    that is neither a URL nor an e-mail address is a :class:`BadSetting`.
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
-        contact = str(settings.get("NEWSCRAWL_CONTACT") or "").strip()
-        if contact and (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES[
-                "project"]:
+        contact = read_contact(settings, "NEWSCRAWL_CONTACT")
+        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
             settings.set("USER_AGENT", user_agent(contact), priority="project")

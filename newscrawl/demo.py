@@ -71,8 +71,8 @@ def crawl_command(base_url: str, output: Path, *, js: bool = False,
                "-a", f"base_url={base_url}", "-O", str(output)]
     if js:
         command += ["-a", "js=1"]
-    own_files = {"NEWSCRAWL_STATE": str(output.with_suffix(".state.sqlite3")),
-                 "NEWSCRAWL_LOCK": str(output.with_suffix(".lock"))}
+    own_files = {"NEWSCRAWL_STATE_PATH": str(output.with_suffix(".state.sqlite3")),
+                 "NEWSCRAWL_LOCK_PATH": str(output.with_suffix(".lock"))}
     for name, value in {**MIRROR_SETTINGS, **own_files, **(extra or {})}.items():
         command += ["-s", f"{name}={value}"]
     return command

@@ -2,7 +2,7 @@
 
 Scrapy merges ``-o``/``-O`` with the ``FEEDS`` setting, so a default feed in ``settings.py``
 would be written next to every ``-O file.jsonl``. Instead ``FEEDS`` stays empty there, and the
-:class:`DefaultFeed` add-on installs ``NEWSCRAWL_FEED`` when neither ``FEEDS`` nor ``-o``/``-O``
+:class:`DefaultFeed` add-on installs ``NEWSCRAWL_FEED_URI`` when neither ``FEEDS`` nor ``-o``/``-O``
 gave a feed.
 """
 
@@ -22,17 +22,17 @@ DEFAULT_FEED_OPTIONS: dict[str, Any] = {
 
 
 def effective_feeds(settings: BaseSettings) -> dict[str, dict[str, Any]]:
-    """The feeds a run writes: ``FEEDS`` (with ``-o``/``-O``), else ``NEWSCRAWL_FEED``."""
+    """The feeds a run writes: ``FEEDS`` (with ``-o``/``-O``), else ``NEWSCRAWL_FEED_URI``."""
     feeds: dict[str, dict[str, Any]] = settings.getdict("FEEDS")
-    default = settings.get("NEWSCRAWL_FEED")
+    default = settings.get("NEWSCRAWL_FEED_URI")
     if feeds or not default:
         return feeds
     return {str(default): dict(DEFAULT_FEED_OPTIONS)}
 
 
 class DefaultFeed:
-    """Add-on: ``FEEDS`` = ``NEWSCRAWL_FEED`` when the run names no feed of its own."""
+    """Add-on: ``FEEDS`` = ``NEWSCRAWL_FEED_URI`` when the run names no feed of its own."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_FEED"):
+        if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_FEED_URI"):
             settings.set("FEEDS", effective_feeds(settings), priority="addon")

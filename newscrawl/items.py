@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+BLOCKS = frozenset({"latest", "ranking", "related", "recommend", "topics", "category", "inline",
+                    "sitemap"})
+"""The link blocks of :class:`LinkRef` (``sitemap``: a sitemap entry)."""
 
 class ImageRef(TypedDict):
     """One photo of an article."""
@@ -92,7 +95,7 @@ class Article:
     """The clean main text: paragraphs, sub-headings and list items one per line, joined by
     ``\\n``; a ``<br>`` inside a paragraph also breaks the line. No credits, reporter line,
     e-mail, comment widget, skip links, ads, share buttons, inline 関連記事 boxes or embeds.
-    Japanese text is kept as written (NFKC only when ``NEWSCRAWL_NFKC`` is on)."""
+    Japanese text is kept as written (NFKC only when ``NEWSCRAWL_NFKC_ENABLED`` is on)."""
 
     language: str | None = None
     """BCP 47 language of the page (``ja``)."""

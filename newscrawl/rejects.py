@@ -1,7 +1,7 @@
 """The rejects vocabulary: what a rejected item or page looks like, and how it is reported.
 
 Two ways in, one record format (:class:`Reject`), one writer
-(:class:`newscrawl.extensions.rejects.RejectsFeed`):
+(:class:`newscrawl.extensions.rejectsfeed.RejectsFeed`):
 
 * a pipeline raises :class:`Rejected` (a :class:`~scrapy.exceptions.DropItem`), which Scrapy
   turns into the ``item_dropped`` signal;

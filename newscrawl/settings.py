@@ -1,8 +1,13 @@
 """Scrapy settings for newscrawl.
 
-Scrapy's own settings first, then the project's, all prefixed ``NEWSCRAWL_``. Every setting
-is documented in the README. Defaults are polite for the live site; the replica and mirrors
-are crawled faster by passing ``-s`` overrides (``make demo`` does).
+Scrapy's own settings first, then the project's, all prefixed ``NEWSCRAWL_``. This file is the
+only place a default is written: each component reads (and checks) its settings once, with the
+typed readers of :mod:`newscrawl.config`. Every setting is documented in the README, whose
+tables a test compares with this file. Defaults are polite for the live site; the replica and
+mirrors are crawled faster by passing ``-s`` overrides (``make demo`` does).
+
+Names say their kind and unit: on/off switches end in ``_ENABLED``, file locations in ``_PATH``
+(a local file) or ``_URI`` (a feed URI), durations in ``_SECONDS``, ``_HOURS`` or ``_DAYS``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Being a good guest (live-site defaults) -------------------------------------------------
 NEWSCRAWL_CONTACT = "https://github.com/newscrawl/newscrawl"
-USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"  # follows NEWSCRAWL_CONTACT (add-on)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -26,12 +31,24 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Faults and retries (README "A hostile web") ---------------------------------------------
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a request that gives up is a reject, not a run error
 REDIRECT_MAX_TIMES = 5
-COOKIES_ENABLED = False
-TELNETCONSOLE_ENABLED = False
+# A backstop against endless chains the URL rules cannot see (article links are a small world:
+# the whole replica is 4 hops from the home page at 3,000 articles).
+DEPTH_LIMIT = 50
+# Waits between tries: NEWSCRAWL_RETRY_BACKOFF_SECONDS * 2**(try-1), capped by
+# NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS, or the server's Retry-After when longer, capped by
+# NEWSCRAWL_RETRY_AFTER_MAX_SECONDS. Taken on the reactor's clock.
+NEWSCRAWL_RETRY_BACKOFF_SECONDS = 2.0
+NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS = 60.0
+NEWSCRAWL_RETRY_AFTER_MAX_SECONDS = 120.0
 
 # --- Engine ----------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -39,23 +56,54 @@ REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.ArticleFingerprinter"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.logformatter.LogFormatter"  # one line per scraped/dropped item
 
-# --- Items and feeds -------------------------------------------------------------------------
-FEED_EXPORT_ENCODING = "utf-8"
-# FEEDS stays empty: Scrapy merges -o/-O with it, so a default here would be written next to
-# every -O file. The DefaultFeed add-on (newscrawl/feeds.py) writes NEWSCRAWL_FEED (line-atomic
-# JSON Lines of Article items) when neither FEEDS nor -o/-O names a feed.
-NEWSCRAWL_FEED = "output/%(name)s/%(time)s.jsonl"
-
-ITEM_PIPELINES: dict[str, int] = {
+# --- Components ------------------------------------------------------------------------------
+ADDONS = {
+    "newscrawl.config.RenamedSettings": -10,  # first: the others read the new names
+    "newscrawl.config.ContactUserAgent": 0,
+    "newscrawl.feeds.DefaultFeed": 0,
+    "newscrawl.rendering.JavaScriptRendering": 0,
+}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.incremental.IncrementalSpiderMiddleware": 800,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.incremental.IncrementalMiddleware": 120,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Before RedirectMiddleware (600) on the way back: off-site and looping redirects, traps.
+    "newscrawl.middlewares.guard.GuardMiddleware": 650,
+}
+ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
     "newscrawl.pipelines.clean.CleanPipeline": 200,
     "newscrawl.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawl.pipelines.state.StatePipeline": 900,
+}
+EXTENSIONS = {
+    "newscrawl.extensions.lock.RunLock": 1,  # first: nothing opens before the lock is held
+    "newscrawl.extensions.checks.ScrapySettingsCheck": 2,
+    "newscrawl.extensions.rejectsfeed.RejectsFeed": 500,
+    "newscrawl.extensions.summary.RunSummary": 510,
+    "newscrawl.extensions.state.CrawlStateKeeper": 520,
+    "newscrawl.extensions.health.RunHealth": 530,
 }
 
-EXTENSIONS: dict[str, int] = {
-    "newscrawl.extensions.rejects.RejectsFeed": 500,
-    "newscrawl.extensions.summary.RunSummary": 510,
-}
+# --- Items and feeds -------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+# FEEDS stays empty: Scrapy merges -o/-O with it, so a default here would be written next to
+# every -O file. The DefaultFeed add-on (newscrawl/feeds.py) writes NEWSCRAWL_FEED_URI when
+# neither FEEDS nor -o/-O names a feed.
+NEWSCRAWL_FEED_URI = "output/%(name)s/%(time)s.jsonl"
+# Every feed line is one os.write, and local feeds are written as <path>.part and renamed when
+# they close (newscrawl/exporters.py): a killed run never leaves a partial line in a .jsonl.
+FEED_EXPORTERS = {fmt: "newscrawl.exporters.AtomicJsonLinesItemExporter"
+                  for fmt in ("jsonl-atomic", "jsonlines", "jsonl", "jl")}
+FEED_STORAGES = {"": "newscrawl.exporters.StagedFileFeedStorage",
+                 "file": "newscrawl.exporters.StagedFileFeedStorage"}
+NEWSCRAWL_REJECTS_ENABLED = True
+NEWSCRAWL_REJECTS_URI = ""  # empty: <feed stem>.rejects.jsonl beside the first local feed
+NEWSCRAWL_SUMMARY_URI = ""  # empty: <feed stem>.summary.json
+NEWSCRAWL_KEEP_OUTPUTS = 0  # keep the newest N output files and logs (0: all)
 
 # --- Crawl policy ----------------------------------------------------------------------------
 NEWSCRAWL_BASE_URL = "https://www.kangnamtimes.com/ja/"
@@ -63,86 +111,42 @@ NEWSCRAWL_HOST_ALIASES: list[str] = []
 NEWSCRAWL_FOLLOW_BLOCKS = ["latest", "ranking", "related", "recommend", "topics", "sitemap"]
 NEWSCRAWL_MAX_ARTICLES = 0
 
-# --- Cleaning ----------------------------------------------------------------------------------
-NEWSCRAWL_NFKC = False
+# --- Cleaning --------------------------------------------------------------------------------
+NEWSCRAWL_NFKC_ENABLED = False
 
-# --- Dedupe ------------------------------------------------------------------------------------
+# --- Dedupe ----------------------------------------------------------------------------------
 NEWSCRAWL_DEDUPE_ENABLED = True
-NEWSCRAWL_DEDUPE_SHINGLE = 5  # characters per shingle (n-gram) of the normalised body
-NEWSCRAWL_DEDUPE_THRESHOLD = 0.8  # estimated Jaccard similarity from which a body is a near-copy
+NEWSCRAWL_DEDUPE_SHINGLE_CHARS = 5  # characters per shingle (n-gram) of the normalised body
+NEWSCRAWL_DEDUPE_THRESHOLD = 0.8  # estimated Jaccard similarity from which a body is a copy
 NEWSCRAWL_DEDUPE_NUM_PERM = 128  # MinHash permutations (more: finer estimate, slower)
 # With the state on, copies of stories written by earlier runs count too: the fingerprints of
 # articles first seen within this many days are loaded at start (0: all; a full run loads none).
-NEWSCRAWL_DEDUPE_WINDOW = 14
+NEWSCRAWL_DEDUPE_WINDOW_DAYS = 14
 
-# --- Rejects feed --------------------------------------------------------------------------------
-NEWSCRAWL_REJECTS_ENABLED = True
-# Empty: <stem>.rejects.jsonl beside the first local feed (same %(time)s).
-# Otherwise a path; may contain %(name)s and %(time)s.
-NEWSCRAWL_REJECTS_URI = ""
-# Empty: <stem>.summary.json beside the rejects file (or the first local feed).
-NEWSCRAWL_SUMMARY_URI = ""
-
-# --- JavaScript rendering (newscrawl.rendering; README "JavaScript rendering") ------------------
-# The add-on reads these after the spider arguments (-a js=1) and, only when NEWSCRAWL_JS is on,
-# installs scrapy-playwright's download handler with Debian's Chromium. Off: no browser at all.
-ADDONS: dict[str, int] = {"newscrawl.feeds.DefaultFeed": 0,
-                          "newscrawl.rendering.JavaScriptRendering": 0}
-NEWSCRAWL_JS = False
-NEWSCRAWL_CHROMIUM = ""  # empty: env NEWSCRAWL_CHROMIUM, else /usr/bin/chromium
+# --- JavaScript rendering (newscrawl.rendering) -----------------------------------------------
+# The add-on reads these after the spider arguments (-a js=1) and, only when
+# NEWSCRAWL_JS_ENABLED is on, installs scrapy-playwright's download handler with Debian's
+# Chromium. Off: no browser at all.
+NEWSCRAWL_JS_ENABLED = False
+NEWSCRAWL_CHROMIUM_PATH = ""  # empty: env NEWSCRAWL_CHROMIUM, else /usr/bin/chromium
 NEWSCRAWL_JS_ON_MISSING = "fail"  # or "continue" (warning + stat, crawl without JavaScript)
 NEWSCRAWL_JS_MAX_PAGES = 4  # browser pages open at once (one context)
-NEWSCRAWL_JS_TIMEOUT = 30  # seconds: browser launch, navigation, waiting for a list
+NEWSCRAWL_JS_TIMEOUT_SECONDS = 30.0  # browser launch, navigation, waiting for a list
 NEWSCRAWL_JS_CATEGORY_ITEMS = 0  # > 0: render category pages, load more up to this many links
 NEWSCRAWL_JS_CATEGORIES = ["report", "trending", "entertainment", "mobility", "photonews",
                            "economy", "life"]
 NEWSCRAWL_JS_MAX_CLICKS = 20  # load-more clicks per category page, at most
 
 # --- State and incremental runs --------------------------------------------------------------
-# Every feed line is one os.write, and local feeds are written as <path>.part and renamed when
-# they close (newscrawl/exporters.py): a killed run never leaves a partial line in a .jsonl.
-FEED_EXPORTERS = {fmt: "newscrawl.exporters.AtomicJsonLinesItemExporter"
-                  for fmt in ("jsonl-atomic", "jsonlines", "jsonl", "jl")}
-FEED_STORAGES = {"": "newscrawl.exporters.StagedFileFeedStorage",
-                 "file": "newscrawl.exporters.StagedFileFeedStorage"}
-
 NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_BACKEND = "sqlite"
 # %(site)s: the host (and port) of NEWSCRAWL_BASE_URL, so the replica never shares a state
-NEWSCRAWL_STATE = "state/%(name)s-%(site)s.sqlite3"
-NEWSCRAWL_FULL = False
-NEWSCRAWL_RECRAWL_WINDOW = 24.0
-NEWSCRAWL_LOCK = "state/%(name)s-%(site)s.lock"
+NEWSCRAWL_STATE_PATH = "state/%(name)s-%(site)s.sqlite3"
+NEWSCRAWL_LOCK_PATH = "state/%(name)s-%(site)s.lock"
+NEWSCRAWL_FULL_CRAWL_ENABLED = False
+NEWSCRAWL_RECRAWL_WINDOW_HOURS = 24.0
+
+# --- Run health ------------------------------------------------------------------------------
 NEWSCRAWL_HEALTH_ENABLED = True
 NEWSCRAWL_MIN_PARSED_SHARE = 0.5
 NEWSCRAWL_FAIL_ON_ERROR = True
-NEWSCRAWL_KEEP_OUTPUTS = 0
-
-SPIDER_MIDDLEWARES: dict[str, int] = globals().get("SPIDER_MIDDLEWARES", {})
-SPIDER_MIDDLEWARES["newscrawl.middlewares.incremental.IncrementalSpiderMiddleware"] = 800
-DOWNLOADER_MIDDLEWARES: dict[str, int] = globals().get("DOWNLOADER_MIDDLEWARES", {})
-DOWNLOADER_MIDDLEWARES["newscrawl.middlewares.incremental.IncrementalMiddleware"] = 120
-ITEM_PIPELINES["newscrawl.pipelines.state.StatePipeline"] = 900
-EXTENSIONS["newscrawl.extensions.lock.RunLock"] = 1
-EXTENSIONS["newscrawl.extensions.state.CrawlStateKeeper"] = 520
-EXTENSIONS["newscrawl.extensions.health.RunHealth"] = 530
-
-# --- Faults, retries and safety (README "A hostile web") ---------------------------------------
-# Scrapy's RetryMiddleware is replaced by one that waits between tries without blocking the
-# reactor: NEWSCRAWL_RETRY_BACKOFF * 2**(try-1) seconds, capped by NEWSCRAWL_RETRY_BACKOFF_MAX,
-# or the server's Retry-After when longer, capped by NEWSCRAWL_RETRY_AFTER_MAX.
-NEWSCRAWL_RETRY_BACKOFF = 2.0
-NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
-NEWSCRAWL_RETRY_AFTER_MAX = 120.0
-RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a request that gives up is a reject, not a run error
-DOWNLOADER_MIDDLEWARES.update({
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # type: ignore[dict-item]
-    "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
-    # Before RedirectMiddleware (600) on the way back: off-site and looping redirects, traps.
-    "newscrawl.middlewares.guard.GuardMiddleware": 650,
-})
-# A backstop against endless chains the URL rules cannot see (article links are a small world:
-# the whole replica is 4 hops from the home page at 3,000 articles).
-DEPTH_LIMIT = 50
-# USER_AGENT follows NEWSCRAWL_CONTACT when only the contact is changed.
-ADDONS["newscrawl.config.ContactUserAgent"] = 0

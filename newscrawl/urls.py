@@ -15,7 +15,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from newscrawl.config import read_list, read_url
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 _ARTICLE_PATH = re.compile(
     r"^(?P<prefix>/(?:[^/]+/)*?)(?P<category>[a-z0-9_-]+)/article/(?P<id>\d+)(?:/amp)?/?$"
@@ -128,6 +134,8 @@ class Site:
                 return ArticleRef(post_id, f"{self.base_url}?p={post_id}", False)
         return None
 
-    def article_id(self, url: str) -> str | None:
-        ref = self.article_ref(url)
-        return ref.article_id if ref else None
+
+def site_from_settings(settings: BaseSettings) -> Site:
+    """The site of a run: ``NEWSCRAWL_BASE_URL`` and ``NEWSCRAWL_HOST_ALIASES``, checked."""
+    return Site(read_url(settings, "NEWSCRAWL_BASE_URL"),
+                read_list(settings, "NEWSCRAWL_HOST_ALIASES"))

@@ -10,11 +10,11 @@ import json
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from newscrawl.demo import crawl_command, read_jsonl, replica, truth
+from tests.support import story
 
 pytestmark = pytest.mark.slow
 
@@ -46,10 +46,6 @@ class Crawl:
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return Crawl(tmp_path_factory.mktemp("crawl"))
 
-
-def story(truth: dict[str, Any], article_id: str) -> str:
-    """The id of the original story an article republishes (itself when it is an original)."""
-    return truth[article_id]["near_duplicate_of"] or article_id
 
 
 def test_crawl_exits_cleanly(crawl: Crawl) -> None:

@@ -19,7 +19,7 @@ def applied_feeds(**overrides: object) -> dict[str, dict[str, object]]:
     project = get_project_settings()
     assert project.getdict("FEEDS") == {}, "a FEEDS in settings.py would be merged with -O"
     settings = {"ADDONS": {"newscrawl.feeds.DefaultFeed": 0},
-                "NEWSCRAWL_FEED": project.get("NEWSCRAWL_FEED"), **overrides}
+                "NEWSCRAWL_FEED_URI": project.get("NEWSCRAWL_FEED_URI"), **overrides}
     return get_crawler(KangnamTimes, settings).settings.getdict("FEEDS")
 
 
@@ -33,4 +33,4 @@ def test_a_feed_of_the_user_replaces_the_default() -> None:
 
 
 def test_an_empty_default_means_no_feed() -> None:
-    assert effective_feeds(Settings({"NEWSCRAWL_FEED": ""})) == {}
+    assert effective_feeds(Settings({"NEWSCRAWL_FEED_URI": ""})) == {}

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.config import read_bool, read_share
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -98,11 +100,9 @@ def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
 def judge_crawler(crawler: Crawler) -> Verdict:
     """:func:`judge` with the crawler's settings and stats."""
     settings = crawler.settings
-    share = settings.getfloat("NEWSCRAWL_MIN_PARSED_SHARE")
-    if not 0 <= share <= 1:
-        raise ValueError(f"NEWSCRAWL_MIN_PARSED_SHARE must be within 0..1, got {share}")
+    share = read_share(settings, "NEWSCRAWL_MIN_PARSED_SHARE")
     return judge(crawler.stats.get_stats(), min_parsed_share=share,
-                 fail_on_error=settings.getbool("NEWSCRAWL_FAIL_ON_ERROR"))
+                 fail_on_error=read_bool(settings, "NEWSCRAWL_FAIL_ON_ERROR"))
 
 
 class RunHealth:
@@ -113,7 +113,7 @@ class RunHealth:
         return cls(crawler)
 
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.getbool("NEWSCRAWL_HEALTH_ENABLED"):
+        if not read_bool(crawler.settings, "NEWSCRAWL_HEALTH_ENABLED"):
             raise NotConfigured("NEWSCRAWL_HEALTH_ENABLED is False")
         judge_crawler(crawler)  # validates the settings now rather than at close
         self.crawler = crawler

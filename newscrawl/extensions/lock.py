@@ -1,4 +1,4 @@
-"""One run per site at a time: an exclusive ``flock`` on ``NEWSCRAWL_LOCK``
+"""One run per site at a time: an exclusive ``flock`` on ``NEWSCRAWL_LOCK_PATH``
 (``state/%(name)s-%(site)s.lock``).
 
 The kernel releases a ``flock`` when its holder dies, however it dies, so a lock left by a
@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.paths import fill_params, site_key
+from newscrawl.config import read_path, read_url
+from newscrawl.paths import site_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -116,19 +117,19 @@ def release(fd: int) -> None:
 
 
 class RunLock:
-    """Holds ``NEWSCRAWL_LOCK`` from the crawler's start to the engine's stop."""
+    """Holds ``NEWSCRAWL_LOCK_PATH`` from the crawler's start to the engine's stop."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLock:
         return cls(crawler)
 
     def __init__(self, crawler: Crawler) -> None:
-        template = crawler.settings.get("NEWSCRAWL_LOCK") or ""
-        if not template:
-            raise NotConfigured("NEWSCRAWL_LOCK is empty")
         name = crawler.spider.name if crawler.spider else "default"
-        site = site_key(crawler.settings.get("NEWSCRAWL_BASE_URL") or "")
-        self.path = Path(fill_params(template, {"name": name, "site": site}))
+        site = site_key(read_url(crawler.settings, "NEWSCRAWL_BASE_URL"))
+        path = read_path(crawler.settings, "NEWSCRAWL_LOCK_PATH", {"name": name, "site": site})
+        if path is None:
+            raise NotConfigured("NEWSCRAWL_LOCK_PATH is empty")
+        self.path = path
         self._fd: int | None = acquire(self.path, spider=name)
         logger.info("holding the run lock %s", self.path)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)

@@ -1,6 +1,6 @@
 """The run's link to the crawl state: opens the store, reconciles it, records delivered lines.
 
-* ``spider_opened``: connect the store (``NEWSCRAWL_STATE``), publish the ``.part`` files of
+* ``spider_opened``: connect the store (``NEWSCRAWL_STATE_PATH``), publish the ``.part`` files of
   killed runs, and reconcile the state with the lines earlier runs wrote
   (:mod:`newscrawl.state.journal`).
 * ``item_scraped``: record the article. This handler is connected after Scrapy's
@@ -29,9 +29,11 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.config import BadSetting, read_bool, read_choice, read_path
 from newscrawl.extensions.lock import RunLock
-from newscrawl.paths import fill_params, site_key
+from newscrawl.paths import site_key
 from newscrawl.state import (
+    STATE_BACKENDS,
     ArticleState,
     CrawlState,
     StoredFingerprint,
@@ -44,7 +46,7 @@ from newscrawl.state.journal import (
     publish_part_files,
     reconcile,
 )
-from newscrawl.urls import Site
+from newscrawl.urls import site_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -69,18 +71,22 @@ class CrawlStateKeeper:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+        if not read_bool(settings, "NEWSCRAWL_STATE_ENABLED"):
             raise NotConfigured("NEWSCRAWL_STATE_ENABLED is False")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.full = settings.getbool("NEWSCRAWL_FULL")
+        self.full = read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
         name = crawler.spider.name if crawler.spider else "default"
         self.spider_name = name
-        self.site = Site(settings.get("NEWSCRAWL_BASE_URL"),
-                         settings.getlist("NEWSCRAWL_HOST_ALIASES"))
+        self.site = site_from_settings(settings)
         params = {"name": name, "site": site_key(self.site.base_url)}
-        self.path = fill_params(settings.get("NEWSCRAWL_STATE"), params)
-        self.state: CrawlState = open_state(settings.get("NEWSCRAWL_STATE_BACKEND"), self.path)
+        backend = read_choice(settings, "NEWSCRAWL_STATE_BACKEND", STATE_BACKENDS)
+        path = read_path(settings, "NEWSCRAWL_STATE_PATH", params) if backend != "memory" \
+            else None
+        if backend != "memory" and path is None:
+            raise BadSetting("NEWSCRAWL_STATE_PATH", "must name a file when the state is on")
+        self.path = str(path or ":memory:")
+        self.state: CrawlState = open_state(backend, self.path)
         self._opened = False
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -99,7 +105,7 @@ class CrawlStateKeeper:
             published = publish_part_files(patterns)
             self.stats.set_value("newscrawl/state/published_parts", len(published))
         else:
-            logger.warning("no run lock (NEWSCRAWL_LOCK): .part files of killed runs are "
+            logger.warning("no run lock (NEWSCRAWL_LOCK_PATH): .part files of killed runs are "
                            "left alone, as they may belong to a live run")
         files = [path for pattern in patterns for path in pattern.files()]
         report = reconcile(self.state, files, self.site)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Spider, signals
 
-from newscrawl.extensions.rejects import REJECTS_SUFFIX, RejectsFeed
+from newscrawl.extensions.rejectsfeed import REJECTS_SUFFIX, RejectsFeed
 from newscrawl.items import Article
 from newscrawl.paths import fill_params, local_path
 from newscrawl.rejects import first_local_feed, uri_params
@@ -28,9 +28,9 @@ def build_summary(
 ) -> dict[str, Any]:
     """The summary of a run from its stats (a plain dict, as ``stats.get_stats()`` gives)."""
     dropped = {
-        key.removeprefix("newscrawl/dropped/"): value
+        key.removeprefix("newscrawl/rejects/"): value
         for key, value in sorted(stats.items())
-        if key.startswith("newscrawl/dropped/")
+        if key.startswith("newscrawl/rejects/")
     }
     statuses = {
         key.removeprefix("downloader/response_status_count/"): value

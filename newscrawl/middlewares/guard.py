@@ -27,8 +27,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
+from newscrawl.config import read_int
 from newscrawl.middlewares.retry import failure_reason
-from newscrawl.urls import Site
+from newscrawl.urls import Site, site_from_settings
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -124,9 +125,8 @@ class GuardMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.site = Site(settings.get("NEWSCRAWL_BASE_URL"),
-                         settings.getlist("NEWSCRAWL_HOST_ALIASES"))
-        self.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
+        self.site = site_from_settings(settings)
+        self.max_redirects = read_int(settings, "REDIRECT_MAX_TIMES")
         self.stats = crawler.stats
 
     def _refuse(self, refused: Refused) -> Refused:

@@ -1,7 +1,7 @@
 """The incremental policy at the door: known articles are not fetched again without reason.
 
 For a request carrying ``meta["newscrawl_article_id"]`` of an article the state knows, and
-unless ``NEWSCRAWL_FULL``, :func:`newscrawl.state.decide_fetch` says:
+unless ``NEWSCRAWL_FULL_CRAWL_ENABLED``, :func:`newscrawl.state.decide_fetch` says:
 
 * ``skip`` (stat ``newscrawl/incremental/skipped``): nothing suggests a change. The spider
   middleware drops the request as the spider yields it (it never reaches the scheduler or
@@ -9,7 +9,7 @@ unless ``NEWSCRAWL_FULL``, :func:`newscrawl.state.decide_fetch` says:
   another way;
 * ``conditional``: the request's ``meta["newscrawl_listing_modified"]`` (a modified time a
   listing or sitemap showed) is newer than the stored one, or the article is younger than
-  ``NEWSCRAWL_RECRAWL_WINDOW`` hours: sent with ``If-None-Match`` / ``If-Modified-Since``; a
+  ``NEWSCRAWL_RECRAWL_WINDOW_HOURS`` hours: sent with ``If-None-Match`` / ``If-Modified-Since``; a
   304 becomes ``IgnoreRequest`` (stat ``newscrawl/incremental/not_modified``).
 
 The decision is stored in ``meta["newscrawl_incremental"]``, so a redirected copy of the
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from newscrawl.config import read_bool, read_float
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.state import FetchDecision, decide_fetch
@@ -55,12 +56,10 @@ class IncrementalPolicy:
         if keeper is None:
             raise NotConfigured("the CrawlStateKeeper extension is off (NEWSCRAWL_STATE_ENABLED)")
         settings = crawler.settings
-        hours = settings.getfloat("NEWSCRAWL_RECRAWL_WINDOW")
-        if hours < 0:
-            raise ValueError(f"NEWSCRAWL_RECRAWL_WINDOW must be 0 or more, got {hours}")
+        hours = read_float(settings, "NEWSCRAWL_RECRAWL_WINDOW_HOURS")
         self.keeper = keeper
         self.stats = crawler.stats
-        self.full = settings.getbool("NEWSCRAWL_FULL")
+        self.full = read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
         self.window = timedelta(hours=hours)
 
     def decide(self, request: Request) -> FetchDecision | None:

@@ -5,9 +5,9 @@ Replaces Scrapy's ``RetryMiddleware`` (same place, 550; same settings ``RETRY_EN
 meta keys ``dont_retry``, ``max_retry_times``) and builds the retry with Scrapy's
 :func:`~scrapy.downloadermiddlewares.retry.get_retry_request`. Before a retry is handed back it
 waits :func:`backoff_delay` seconds on the reactor's clock (an ``async`` middleware method:
-other requests go on meanwhile): ``NEWSCRAWL_RETRY_BACKOFF * 2 ** (try - 1)``, capped by
-``NEWSCRAWL_RETRY_BACKOFF_MAX``, or the server's ``Retry-After`` when that is longer, capped
-by ``NEWSCRAWL_RETRY_AFTER_MAX``. A waiting retry holds one of ``CONCURRENT_REQUESTS``.
+other requests go on meanwhile): ``NEWSCRAWL_RETRY_BACKOFF_SECONDS * 2 ** (try - 1)``, capped by
+``NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS``, or the server's ``Retry-After`` when that is longer, capped
+by ``NEWSCRAWL_RETRY_AFTER_MAX_SECONDS``. A waiting retry holds one of ``CONCURRENT_REQUESTS``.
 
 Reasons are short names (:func:`failure_reason`): ``http_503``, ``timeout``,
 ``connection_lost``, … in ``retry/reason_count/<reason>`` and, when the request gives up, in
@@ -34,6 +34,8 @@ from scrapy.exceptions import (
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet import defer, error
+
+from newscrawl.config import read_bool, read_float, read_int
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -115,18 +117,18 @@ class BackoffRetryMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("RETRY_ENABLED"):
+        if not read_bool(settings, "RETRY_ENABLED"):
             raise NotConfigured("RETRY_ENABLED is False")
         self.crawler = crawler
-        self.max_retry_times = settings.getint("RETRY_TIMES")
+        self.max_retry_times = read_int(settings, "RETRY_TIMES")
         self.retry_http_codes = {int(x) for x in settings.getlist("RETRY_HTTP_CODES")}
         self.priority_adjust = settings.getint("RETRY_PRIORITY_ADJUST")
         self.exceptions = tuple(
             load_object(x) if isinstance(x, str) else x
             for x in settings.getlist("RETRY_EXCEPTIONS"))
-        self.base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF")
-        self.cap = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX")
-        self.retry_after_max = settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX")
+        self.base = read_float(settings, "NEWSCRAWL_RETRY_BACKOFF_SECONDS")
+        self.cap = read_float(settings, "NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS")
+        self.retry_after_max = read_float(settings, "NEWSCRAWL_RETRY_AFTER_MAX_SECONDS")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:

@@ -6,6 +6,7 @@ import logging
 import unicodedata
 from typing import TYPE_CHECKING, Any, Self
 
+from newscrawl.config import read_bool
 from newscrawl.items import Article
 from newscrawl.rejects import Rejected
 from newscrawl.text import clean_body, normalize_space
@@ -54,7 +55,7 @@ class CleanPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.nfkc = crawler.settings.getbool("NEWSCRAWL_NFKC")
+        self.nfkc = read_bool(crawler.settings, "NEWSCRAWL_NFKC_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

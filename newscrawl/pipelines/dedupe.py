@@ -4,7 +4,7 @@ Within a run the dedupe state is in memory. With the crawl state on
 (``NEWSCRAWL_STATE_ENABLED``), it also spans runs: the body hash and MinHash signature of
 every written article are kept in the state's SQLite file (recorded on ``item_scraped``, once
 the line is in the output, like the state itself), and an incremental run loads those of the
-articles first seen within ``NEWSCRAWL_DEDUPE_WINDOW`` days when the spider opens, so a copy
+articles first seen within ``NEWSCRAWL_DEDUPE_WINDOW_DAYS`` days when the spider opens, so a copy
 of a story an earlier run wrote is dropped too. A full run loads nothing (it writes every
 story again) but still records.
 """
@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.dedupe import Deduper, Fingerprint
+from newscrawl.config import read_bool, read_float, read_int, read_share
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
+from newscrawl.neardup import Deduper, Fingerprint
 from newscrawl.rejects import Rejected
 
 if TYPE_CHECKING:
@@ -47,29 +48,19 @@ def _state_keeper(crawler: Crawler) -> CrawlStateKeeper | None:
 class DedupePipeline:
     """Keeps the first copy; later copies are dropped as ``duplicate_id``, ``duplicate_body``
     or ``near_duplicate`` with ``duplicate_of`` naming the kept article (see
-    :class:`newscrawl.dedupe.Deduper`), which may have been written by an earlier run. Other
+    :class:`newscrawl.neardup.Deduper`), which may have been written by an earlier run. Other
     items pass."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_DEDUPE_ENABLED", True):
+        if not read_bool(settings, "NEWSCRAWL_DEDUPE_ENABLED"):
             raise NotConfigured("NEWSCRAWL_DEDUPE_ENABLED is False")
-        self.shingle = settings.getint("NEWSCRAWL_DEDUPE_SHINGLE", 5)
-        self.threshold = settings.getfloat("NEWSCRAWL_DEDUPE_THRESHOLD", 0.8)
-        self.num_perm = settings.getint("NEWSCRAWL_DEDUPE_NUM_PERM", 128)
-        self.window = settings.getfloat("NEWSCRAWL_DEDUPE_WINDOW", 14)
-        if self.shingle < 1:
-            raise NotConfigured(f"NEWSCRAWL_DEDUPE_SHINGLE must be >= 1, not {self.shingle}")
-        if not 0.0 < self.threshold <= 1.0:
-            raise NotConfigured(
-                f"NEWSCRAWL_DEDUPE_THRESHOLD must be in (0, 1], not {self.threshold}"
-            )
-        if self.num_perm < 16:
-            raise NotConfigured(f"NEWSCRAWL_DEDUPE_NUM_PERM must be >= 16, not {self.num_perm}")
-        if self.window < 0:
-            raise NotConfigured(f"NEWSCRAWL_DEDUPE_WINDOW must be >= 0, not {self.window}")
+        self.shingle = read_int(settings, "NEWSCRAWL_DEDUPE_SHINGLE_CHARS", minimum=1)
+        self.threshold = read_share(settings, "NEWSCRAWL_DEDUPE_THRESHOLD", above_zero=True)
+        self.num_perm = read_int(settings, "NEWSCRAWL_DEDUPE_NUM_PERM", minimum=16)
+        self.window = read_float(settings, "NEWSCRAWL_DEDUPE_WINDOW_DAYS")
         self.deduper: Deduper | None = None
         # Pipelines are built after the extensions, so these handlers run after the state
         # keeper's: the state is open when the fingerprints load, the line written when they

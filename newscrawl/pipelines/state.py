@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.config import read_bool
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.rejects import Rejected
 from newscrawl.state import classify, content_hash
@@ -42,7 +43,7 @@ class StatePipeline:
             raise NotConfigured("the CrawlStateKeeper extension is off (NEWSCRAWL_STATE_ENABLED)")
         self.keeper = keeper
         self.stats = crawler.stats
-        self.full = crawler.settings.getbool("NEWSCRAWL_FULL")
+        self.full = read_bool(crawler.settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -2,7 +2,7 @@
 
 - :mod:`~newscrawl.rendering.config`: the scrapy-playwright settings, as plain functions;
 - :mod:`~newscrawl.rendering.addon`: :class:`JavaScriptRendering`, which installs them when
-  ``NEWSCRAWL_JS`` is on (and nothing otherwise: no browser, no Playwright import);
+  ``NEWSCRAWL_JS_ENABLED`` is on (and nothing otherwise: no browser, no Playwright import);
 - :mod:`~newscrawl.rendering.middleware`: stats, and the clear line when Chromium is missing;
 - :mod:`~newscrawl.rendering.requests`: the ranking page and category pages with load more.
 """

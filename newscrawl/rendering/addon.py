@@ -1,8 +1,8 @@
 """The add-on that turns JavaScript rendering on for a run.
 
 Scrapy calls :meth:`JavaScriptRendering.update_settings` after the spider's ``from_crawler``
-(which maps ``-a js=1`` onto ``NEWSCRAWL_JS``) and before the settings freeze, so the one
-switch decides everything: with ``NEWSCRAWL_JS`` off the add-on changes nothing and
+(which maps ``-a js=1`` onto ``NEWSCRAWL_JS_ENABLED``) and before the settings freeze, so the one
+switch decides everything: with ``NEWSCRAWL_JS_ENABLED`` off the add-on changes nothing and
 scrapy-playwright is never imported; with it on, the browser download handler and its limits
 are installed, plus :class:`~newscrawl.rendering.middleware.RenderingMiddleware` (stats, and
 the clear line when Chromium is missing or fails to start).
@@ -35,9 +35,11 @@ class JavaScriptRendering:
     """``ADDONS = {"newscrawl.rendering.JavaScriptRendering": 0}`` (set in settings.py)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        # Checked even when rendering is off, so a typo is found before the day it is needed.
+        on_missing(settings)
+        playwright_settings(settings)
         if not js_requested(settings):
             return
-        on_missing(settings)  # an invalid value stops the run here, before anything starts
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", RenderingMiddleware, MIDDLEWARE_PRIORITY)
         if chromium_problem(chromium_path(settings)) is not None:

@@ -1,7 +1,8 @@
 """The scrapy-playwright settings that JavaScript rendering needs, as plain functions.
 
-Nothing here imports Playwright: a crawl with ``NEWSCRAWL_JS`` off loads this module (through
-the add-on) and stops at :func:`js_requested`.
+Nothing here imports Playwright: a crawl with ``NEWSCRAWL_JS_ENABLED`` off loads this module
+(through the add-on) and stops at :func:`js_requested`. Each reader checks its setting and
+raises :class:`~newscrawl.config.BadSetting` for a value it cannot use.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import shutil
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from newscrawl.config import read_bool, read_choice, read_float, read_int
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
@@ -42,8 +45,8 @@ ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media", "stylesheet"})
 
 
 def js_requested(settings: BaseSettings) -> bool:
-    """True when the run asks for JavaScript rendering (``NEWSCRAWL_JS``)."""
-    return settings.getbool("NEWSCRAWL_JS")
+    """True when the run asks for JavaScript rendering (``NEWSCRAWL_JS_ENABLED``)."""
+    return read_bool(settings, "NEWSCRAWL_JS_ENABLED")
 
 
 def js_enabled(crawler: Crawler) -> bool:
@@ -62,9 +65,10 @@ def site_scheme(settings: BaseSettings) -> str:
 
 
 def chromium_path(settings: BaseSettings) -> str:
-    """The browser to launch: ``NEWSCRAWL_CHROMIUM``, else the environment variable of that
+    """The browser to launch: ``NEWSCRAWL_CHROMIUM_PATH``, else the environment variable of that
     name, else ``/usr/bin/chromium``. A bare name is looked up on ``PATH``."""
-    path = settings.get("NEWSCRAWL_CHROMIUM") or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+    path = (settings.get("NEWSCRAWL_CHROMIUM_PATH") or os.environ.get(CHROMIUM_ENV)
+            or DEFAULT_CHROMIUM)
     if os.sep not in path:
         path = shutil.which(path) or path
     return path
@@ -82,23 +86,17 @@ def chromium_problem(path: str) -> str | None:
 def unavailable_message(path: str, problem: str) -> str:
     """The one line a run prints when the browser cannot be used."""
     return (f"JavaScript rendering needs Chromium at {path}: {problem} — apt-get install "
-            f"chromium, or set NEWSCRAWL_CHROMIUM, or NEWSCRAWL_JS=0")
+            f"chromium, or set NEWSCRAWL_CHROMIUM_PATH, or NEWSCRAWL_JS_ENABLED=0")
 
 
 def on_missing(settings: BaseSettings) -> str:
     """``NEWSCRAWL_JS_ON_MISSING``: ``fail`` (default) or ``continue``."""
-    value = str(settings.get("NEWSCRAWL_JS_ON_MISSING") or "fail").strip().lower()
-    if value not in ON_MISSING:
-        raise ValueError(f"NEWSCRAWL_JS_ON_MISSING must be one of {ON_MISSING}, got {value!r}")
-    return value
+    return read_choice(settings, "NEWSCRAWL_JS_ON_MISSING", ON_MISSING)
 
 
 def timeout_ms(settings: BaseSettings) -> float:
-    """``NEWSCRAWL_JS_TIMEOUT`` (seconds) in milliseconds: navigation, launch and waits."""
-    seconds = settings.getfloat("NEWSCRAWL_JS_TIMEOUT", 30.0)
-    if seconds <= 0:
-        raise ValueError(f"NEWSCRAWL_JS_TIMEOUT must be positive, got {seconds}")
-    return seconds * 1000
+    """``NEWSCRAWL_JS_TIMEOUT_SECONDS`` (seconds) in milliseconds: navigation, launch and waits."""
+    return read_float(settings, "NEWSCRAWL_JS_TIMEOUT_SECONDS", above=True) * 1000
 
 
 def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
@@ -110,9 +108,7 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     it hands to Scrapy's HTTP/1.1 handler unchanged. It is installed for the site's scheme
     only: Scrapy builds one handler per scheme, and each would start its own Playwright driver.
     """
-    max_pages = settings.getint("NEWSCRAWL_JS_MAX_PAGES", 4)
-    if max_pages < 1:
-        raise ValueError(f"NEWSCRAWL_JS_MAX_PAGES must be 1 or more, got {max_pages}")
+    max_pages = read_int(settings, "NEWSCRAWL_JS_MAX_PAGES", minimum=1)
     timeout = timeout_ms(settings)
     return {
         "DOWNLOAD_HANDLERS": {site_scheme(settings): PLAYWRIGHT_HANDLER},

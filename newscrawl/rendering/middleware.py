@@ -57,7 +57,7 @@ class RenderingMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         if not js_requested(crawler.settings):
-            raise NotConfigured("NEWSCRAWL_JS is False")
+            raise NotConfigured("NEWSCRAWL_JS_ENABLED is False")
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = chromium_path(crawler.settings)

@@ -22,8 +22,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
+from newscrawl.config import read_float, read_int, read_list
 from newscrawl.fingerprint import ARTICLE_ID_META
-from newscrawl.items import Article, DiscoveredVia, LinkRef
+from newscrawl.items import BLOCKS, Article, DiscoveredVia, LinkRef
 from newscrawl.middlewares.guard import download_reject, trap_reason  # faults and traps
 from newscrawl.middlewares.incremental import LISTING_MODIFIED_META
 from newscrawl.pages.article import parse_article
@@ -33,7 +34,7 @@ from newscrawl.pages.sitemap import parse_sitemap
 from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled  # JavaScript rendering
 from newscrawl.rendering import requests as js_requests  # JavaScript rendering
-from newscrawl.urls import Site
+from newscrawl.urls import site_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -41,13 +42,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Sitemaps are scheduled after everything else (see ``parse_sitemap``).
 #: Spider arguments (``-a name=value``) and the settings they set for this run.
 SPIDER_ARGUMENTS = {
     "base_url": "NEWSCRAWL_BASE_URL",
     "max_articles": "NEWSCRAWL_MAX_ARTICLES",
-    "full": "NEWSCRAWL_FULL",
-    "js": "NEWSCRAWL_JS",
+    "full": "NEWSCRAWL_FULL_CRAWL_ENABLED",
+    "js": "NEWSCRAWL_JS_ENABLED",
 }
 
 
@@ -70,18 +70,20 @@ class KangnamTimesSpider(scrapy.Spider):
 
     def _configure(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.site = Site(settings.get("NEWSCRAWL_BASE_URL"),
-                         settings.getlist("NEWSCRAWL_HOST_ALIASES"))
+        self.site = site_from_settings(settings)
         self.allowed_domains = sorted({h.partition(":")[0] for h in self.site.hosts})
-        self.follow_blocks = frozenset(settings.getlist("NEWSCRAWL_FOLLOW_BLOCKS"))
+        self.follow_blocks = frozenset(read_list(settings, "NEWSCRAWL_FOLLOW_BLOCKS",
+                                                 allowed=BLOCKS, allow_empty=False))
         self.read_sitemap = "sitemap" in self.follow_blocks
-        self.max_articles = settings.getint("NEWSCRAWL_MAX_ARTICLES")
-        if self.max_articles < 0:
-            raise ValueError(f"NEWSCRAWL_MAX_ARTICLES must be 0 or more, got {self.max_articles}")
+        self.max_articles = read_int(settings, "NEWSCRAWL_MAX_ARTICLES")
         self._yielded = self._dropped = self._written = 0
         self._followed_depth: dict[str, int] = {}
         """Article id → the least depth a request for it was yielded at (see ``follow``)."""
-        self.depth_limit = settings.getint("DEPTH_LIMIT")
+        self.depth_limit = read_int(settings, "DEPTH_LIMIT")
+        self.js_timeout = read_float(settings, "NEWSCRAWL_JS_TIMEOUT_SECONDS", above=True)
+        self.js_category_items = read_int(settings, "NEWSCRAWL_JS_CATEGORY_ITEMS")
+        self.js_categories = read_list(settings, "NEWSCRAWL_JS_CATEGORIES")
+        self.js_max_clicks = read_int(settings, "NEWSCRAWL_JS_MAX_CLICKS")
         crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
@@ -127,8 +129,7 @@ class KangnamTimesSpider(scrapy.Spider):
     # --- JavaScript rendering (newscrawl.rendering) ---------------------------------------
 
     async def js_start(self) -> AsyncIterator[Request]:
-        settings = self.crawler.settings
-        timeout_s = settings.getfloat("NEWSCRAWL_JS_TIMEOUT")
+        timeout_s = self.js_timeout
         self._ranking_done = asyncio.Event()
         yield js_requests.ranking_request(self.site, callback=self.parse_ranking,
                                           errback=self.js_failed, timeout_ms=timeout_s * 1000)
@@ -136,13 +137,13 @@ class KangnamTimesSpider(scrapy.Spider):
             await asyncio.wait_for(self._ranking_done.wait(), timeout=3 * timeout_s + 10)
         except TimeoutError:
             logger.warning("ranking page not parsed after %ss, going on", 3 * timeout_s + 10)
-        want = settings.getint("NEWSCRAWL_JS_CATEGORY_ITEMS")
+        want = self.js_category_items
         if want > 0:
             self.follow_blocks |= {"category"}
-            for category in settings.getlist("NEWSCRAWL_JS_CATEGORIES"):
+            for category in self.js_categories:
                 yield js_requests.category_request(
                     self.site, category, want=want, callback=self.parse_category,
-                    errback=self.js_failed, max_clicks=settings.getint("NEWSCRAWL_JS_MAX_CLICKS"),
+                    errback=self.js_failed, max_clicks=self.js_max_clicks,
                     timeout_ms=timeout_s * 1000)
 
     def parse_ranking(self, response: Response, ranges: tuple[str, ...]) -> Iterator[Request]:

@@ -27,6 +27,7 @@ from newscrawl.state.sqlite import SQLiteState
 
 __all__ = [
     "HASHED_FIELDS",
+    "STATE_BACKENDS",
     "ArticleState",
     "Change",
     "CrawlState",
@@ -40,6 +41,10 @@ __all__ = [
     "open_state",
     "parse_time",
 ]
+
+
+STATE_BACKENDS = ("sqlite", "memory")
+"""The values of ``NEWSCRAWL_STATE_BACKEND``."""
 
 
 def open_state(backend: str, path: str) -> CrawlState:

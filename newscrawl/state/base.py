@@ -35,7 +35,7 @@ class ArticleState:
 
 
 class StoredFingerprint(NamedTuple):
-    """The dedupe fingerprint of a written article (:meth:`newscrawl.dedupe.Deduper.preload`)."""
+    """The dedupe fingerprint of a written article (:meth:`newscrawl.neardup.Deduper.preload`)."""
 
     article_id: str
     body_hash: bytes

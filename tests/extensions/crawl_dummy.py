@@ -20,6 +20,7 @@ from scrapy.http import Response
 from newscrawl.items import Article
 from newscrawl.rejects import report_reject
 from tests.pipelines import stories
+from tests.support import newscrawl_defaults
 
 YIELDED = 7
 """Articles the spider yields (the test checks written + rejected = yielded + reported)."""
@@ -61,6 +62,7 @@ class DummySpider(Spider):
 def main(out: Path) -> None:
     process = CrawlerProcess(
         {
+            **newscrawl_defaults(),
             "FEEDS": {
                 str(out / "%(name)s" / "%(time)s.jsonl"): {
                     "format": "jsonlines",
@@ -75,7 +77,7 @@ def main(out: Path) -> None:
                 "newscrawl.pipelines.dedupe.DedupePipeline": 300,
             },
             "EXTENSIONS": {
-                "newscrawl.extensions.rejects.RejectsFeed": 500,
+                "newscrawl.extensions.rejectsfeed.RejectsFeed": 500,
                 "newscrawl.extensions.summary.RunSummary": 510,
             },
             "TELNETCONSOLE_ENABLED": False,

@@ -42,7 +42,7 @@ def test_crawl_writes_feed_rejects_and_summary_together(tmp_path: Path) -> None:
 
     counts = Counter(r["reason"] for r in rejects)
     for reason, count in counts.items():
-        assert stats[f"newscrawl/dropped/{reason}"] == count
+        assert stats[f"newscrawl/rejects/{reason}"] == count
     assert stats["item_scraped_count"] == len(written)
     assert summary["articles_written"] == 2
     assert summary["dropped"] == dict(sorted(counts.items()))

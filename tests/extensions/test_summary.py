@@ -7,8 +7,8 @@ from newscrawl.extensions.summary import build_summary, format_summary
 
 def test_build_summary_from_stats() -> None:
     stats = {
-        "newscrawl/dropped/near_duplicate": 2,
-        "newscrawl/dropped/missing_body": 1,
+        "newscrawl/rejects/near_duplicate": 2,
+        "newscrawl/rejects/missing_body": 1,
         "downloader/request_count": 12,
         "downloader/response_status_count/200": 10,
         "downloader/response_status_count/404": 1,

@@ -11,21 +11,21 @@ import json
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawl.demo import crawl_command, read_jsonl, replica, truth
 from newscrawl.demosite.faults import BY_NAME, KINDS
+from tests.support import story
 
 pytestmark = pytest.mark.slow
 
 ARTICLES = 150
 FAULTS = "56:0.2"  # this seed reaches all 21 kinds at 150 articles
 SERVER = ["--fault-stall", "3", "--fault-large-bytes", "400000"]
-CRAWL = {"DOWNLOAD_TIMEOUT": "2", "NEWSCRAWL_RETRY_BACKOFF": "0.1",
-         "NEWSCRAWL_RETRY_BACKOFF_MAX": "0.5", "NEWSCRAWL_RETRY_AFTER_MAX": "1",
+CRAWL = {"DOWNLOAD_TIMEOUT": "2", "NEWSCRAWL_RETRY_BACKOFF_SECONDS": "0.1",
+         "NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS": "0.5", "NEWSCRAWL_RETRY_AFTER_MAX_SECONDS": "1",
          "DOWNLOAD_MAXSIZE": "200000", "DOWNLOAD_WARNSIZE": "0"}
 
 
@@ -50,9 +50,6 @@ class Crawl:
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return Crawl(tmp_path_factory.mktemp("faults"))
 
-
-def story(truth: dict[str, Any], article_id: str) -> str:
-    return truth[article_id]["near_duplicate_of"] or article_id
 
 
 def test_the_run_ends_cleanly_with_a_summary(crawl: Crawl) -> None:

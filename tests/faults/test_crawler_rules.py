@@ -23,7 +23,8 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionDone
 
 from newscrawl import settings as project_settings
-from newscrawl.config import ContactUserAgent, user_agent, validate_settings
+from newscrawl.config import BadSetting, ContactUserAgent, user_agent
+from newscrawl.extensions.checks import ScrapySettingsCheck
 from newscrawl.middlewares.guard import (
     GuardMiddleware,
     Refused,
@@ -40,6 +41,7 @@ from newscrawl.middlewares.retry import (
 from newscrawl.pages.encoding import looks_misdecoded, response_text
 from newscrawl.spiders.kangnamtimes import KangnamTimesSpider
 from newscrawl.urls import Site
+from tests.support import built_crawler, newscrawl_defaults
 
 BASE = "http://127.0.0.1:8765/ja/"
 JA = "日本語の記事です。政府は十二日、新しい方針を発表した。" * 20
@@ -80,8 +82,9 @@ def test_failure_reasons_are_short_names() -> None:
 
 def retry_middleware(**extra: object) -> tuple[BackoffRetryMiddleware, object]:
     crawler = get_crawler(KangnamTimesSpider, {
-        "NEWSCRAWL_BASE_URL": BASE, "RETRY_TIMES": 2, "NEWSCRAWL_RETRY_BACKOFF": 0,
-        "NEWSCRAWL_RETRY_BACKOFF_MAX": 0, "NEWSCRAWL_RETRY_AFTER_MAX": 0, **extra})
+        **newscrawl_defaults(), "NEWSCRAWL_BASE_URL": BASE, "RETRY_TIMES": 2,
+        "NEWSCRAWL_RETRY_BACKOFF_SECONDS": 0,
+        "NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS": 0, "NEWSCRAWL_RETRY_AFTER_MAX_SECONDS": 0, **extra})
     crawler.spider = crawler._create_spider()
     crawler.stats.open_spider()
     return BackoffRetryMiddleware.from_crawler(crawler), crawler
@@ -140,7 +143,7 @@ def test_redirects_off_the_site_or_in_a_loop_are_refused() -> None:
 
 
 def test_guard_middleware_raises_a_refusal_the_errback_can_name() -> None:
-    crawler = get_crawler(KangnamTimesSpider, {"NEWSCRAWL_BASE_URL": BASE})
+    crawler = get_crawler(KangnamTimesSpider, newscrawl_defaults(NEWSCRAWL_BASE_URL=BASE))
     crawler.stats.open_spider()
     guard = GuardMiddleware.from_crawler(crawler)
     request = Request(BASE + "report/article/1")
@@ -209,39 +212,50 @@ def test_true_labels_are_kept() -> None:
 # --- settings --------------------------------------------------------------------------------
 
 
-def test_project_settings_are_valid() -> None:
-    assert validate_settings(project()) == []
+def test_project_settings_are_valid(tmp_path: Path) -> None:
+    crawler = built_crawler(tmp_path)
+    assert crawler.get_extension(ScrapySettingsCheck) is not None
 
 
 @pytest.mark.parametrize("name, value, expected", [
-    ("DOWNLOAD_DELAY", "-1", "DOWNLOAD_DELAY must be at least 0"),
-    ("CONCURRENT_REQUESTS_PER_DOMAIN", "0", "CONCURRENT_REQUESTS_PER_DOMAIN must be at least 1"),
-    ("NEWSCRAWL_RETRY_BACKOFF", "fast", "NEWSCRAWL_RETRY_BACKOFF must be a number"),
-    ("NEWSCRAWL_JS_ON_MISSING", "maybe", "NEWSCRAWL_JS_ON_MISSING must be one of fail, continue"),
-    ("NEWSCRAWL_STATE_BACKEND", "redis", "NEWSCRAWL_STATE_BACKEND must be one of"),
-    ("NEWSCRAWL_BASE_URL", "ftp://example.org/ja/", "NEWSCRAWL_BASE_URL (base_url) must be"),
+    ("DOWNLOAD_DELAY", "-1", "DOWNLOAD_DELAY: must be at least 0"),
+    ("CONCURRENT_REQUESTS_PER_DOMAIN", "0", "CONCURRENT_REQUESTS_PER_DOMAIN: must be at least 1"),
+    ("NEWSCRAWL_RETRY_BACKOFF_SECONDS", "fast",
+     "NEWSCRAWL_RETRY_BACKOFF_SECONDS: must be a number"),
+    ("NEWSCRAWL_JS_ON_MISSING", "maybe", "NEWSCRAWL_JS_ON_MISSING: must be one of fail, continue"),
+    ("NEWSCRAWL_STATE_BACKEND", "redis", "NEWSCRAWL_STATE_BACKEND: must be one of"),
+    ("NEWSCRAWL_STATE_BACKEND", "", "NEWSCRAWL_STATE_BACKEND: must be one of"),
+    ("NEWSCRAWL_STATE_ENABLED", "abc", "NEWSCRAWL_STATE_ENABLED: must be true or false"),
+    ("NEWSCRAWL_STATE_ENABLED", "", "NEWSCRAWL_STATE_ENABLED: must be true or false"),
+    ("NEWSCRAWL_DEDUPE_ENABLED", "-1", "NEWSCRAWL_DEDUPE_ENABLED: must be true or false"),
+    ("NEWSCRAWL_DEDUPE_THRESHOLD", "0", "NEWSCRAWL_DEDUPE_THRESHOLD: must be more than 0"),
+    ("NEWSCRAWL_BASE_URL", "ftp://example.org/ja/", "NEWSCRAWL_BASE_URL: must be an http(s) URL"),
     ("NEWSCRAWL_BASE_URL", "www.kangnamtimes.com/ja/", "must be an http(s) URL"),
-    ("NEWSCRAWL_FULL", "maybe", "NEWSCRAWL_FULL must be true or false"),
-    ("NEWSCRAWL_FOLLOW_BLOCKS", "latest,sidebar", "unknown block(s) sidebar"),
-    ("NEWSCRAWL_MIN_PARSED_SHARE", "1.5", "within 0..1"),
-    ("NEWSCRAWL_CONTACT", "", "NEWSCRAWL_CONTACT must be"),
-    ("NEWSCRAWL_STATE", "/etc/hostname/state.sqlite3", "NEWSCRAWL_STATE: cannot write"),
-    ("NEWSCRAWL_REJECTS_URI", "/proc/newscrawl/r.jsonl", "NEWSCRAWL_REJECTS_URI: cannot write"),
+    ("NEWSCRAWL_BASE_URL", "http://[::1/ja/", "NEWSCRAWL_BASE_URL: must be an http(s) URL"),
+    ("NEWSCRAWL_BASE_URL", "http://127.0.0.1:99999/ja/", "NEWSCRAWL_BASE_URL: must be"),
+    ("NEWSCRAWL_FULL_CRAWL_ENABLED", "maybe",
+     "NEWSCRAWL_FULL_CRAWL_ENABLED: must be true or false"),
+    ("NEWSCRAWL_FOLLOW_BLOCKS", "latest,sidebar", "unknown value(s) sidebar"),
+    ("NEWSCRAWL_FOLLOW_BLOCKS", "", "NEWSCRAWL_FOLLOW_BLOCKS: must name at least one"),
+    ("NEWSCRAWL_MIN_PARSED_SHARE", "1.5", "NEWSCRAWL_MIN_PARSED_SHARE: must be at most 1"),
+    ("NEWSCRAWL_CONTACT", "", "NEWSCRAWL_CONTACT: must be"),
+    ("NEWSCRAWL_STATE_PATH", "/etc/hostname/state.sqlite3", "NEWSCRAWL_STATE_PATH: cannot write"),
+    ("NEWSCRAWL_RECRAWL_WINDOW_HOURS", "-2", "NEWSCRAWL_RECRAWL_WINDOW_HOURS: must be at least 0"),
+    ("NEWSCRAWL_JS_TIMEOUT_SECONDS", "0", "NEWSCRAWL_JS_TIMEOUT_SECONDS: must be more than 0"),
 ])
-def test_bad_values_are_named(name: str, value: str, expected: str) -> None:
-    settings = project()
-    settings.set(name, value, priority="cmdline")
-    problems = validate_settings(settings)
-    assert len(problems) == 1 and expected in problems[0], problems
+def test_bad_values_are_named(tmp_path: Path, name: str, value: str, expected: str) -> None:
+    with pytest.raises(BadSetting) as raised:
+        built_crawler(tmp_path, **{name: value})
+    assert str(raised.value).startswith(f"bad setting {name}: ") and expected in str(raised.value)
 
 
-def test_unwritable_feed_directory(tmp_path: Path) -> None:
-    settings = project()
-    settings.set("FEEDS", {str(tmp_path / "f" / "x.jsonl"): {"format": "jsonl"}}, "cmdline")
-    assert validate_settings(settings) == []
-    (tmp_path / "f").write_text("a file, not a directory")
-    [problem] = validate_settings(settings)
-    assert "FEEDS" in problem and "is not a directory" in problem
+def test_old_names_still_work_with_a_warning(tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    crawler = built_crawler(tmp_path, NEWSCRAWL_RECRAWL_WINDOW="6")
+    assert crawler.settings.getfloat("NEWSCRAWL_RECRAWL_WINDOW_HOURS") == 6
+    assert "NEWSCRAWL_RECRAWL_WINDOW is deprecated" in caplog.text
+    with pytest.raises(BadSetting, match="NEWSCRAWL_JS_ENABLED"):
+        built_crawler(tmp_path, NEWSCRAWL_JS="sometimes")
 
 
 def test_user_agent_follows_the_contact() -> None:

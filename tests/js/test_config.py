@@ -12,16 +12,18 @@ from scrapy.settings import Settings
 
 from newscrawl.rendering import JavaScriptRendering
 from newscrawl.rendering.config import PLAYWRIGHT_HANDLER, chromium_path, chromium_problem
+from tests.support import newscrawl_defaults
 
 
 def settings_after_addon(**values: object) -> Settings:
-    settings = Settings({"NEWSCRAWL_BASE_URL": "https://www.kangnamtimes.com/ja/", **values})
+    settings = Settings(newscrawl_defaults(
+        NEWSCRAWL_BASE_URL="https://www.kangnamtimes.com/ja/", **values))
     JavaScriptRendering().update_settings(settings)
     return settings
 
 
 def test_js_off_changes_nothing_and_imports_no_browser() -> None:
-    settings = settings_after_addon(NEWSCRAWL_JS=False)
+    settings = settings_after_addon(NEWSCRAWL_JS_ENABLED=False)
     assert settings.getdict("DOWNLOAD_HANDLERS") == {}
     assert "PLAYWRIGHT_LAUNCH_OPTIONS" not in settings
     code = ("import sys, newscrawl.settings, newscrawl.spiders.kangnamtimes;"
@@ -35,8 +37,8 @@ def test_js_on_installs_the_handler_for_the_site_scheme_only(tmp_path: Path) -> 
     browser = tmp_path / "chromium"
     browser.write_text("#!/bin/sh\n")
     browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
-    settings = settings_after_addon(NEWSCRAWL_JS=True, NEWSCRAWL_CHROMIUM=str(browser),
-                                    NEWSCRAWL_JS_MAX_PAGES=3, NEWSCRAWL_JS_TIMEOUT=12)
+    settings = settings_after_addon(NEWSCRAWL_JS_ENABLED=True, NEWSCRAWL_CHROMIUM_PATH=str(browser),
+                                    NEWSCRAWL_JS_MAX_PAGES=3, NEWSCRAWL_JS_TIMEOUT_SECONDS=12)
     assert settings.getdict("DOWNLOAD_HANDLERS") == {"https": PLAYWRIGHT_HANDLER}
     launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
     assert launch["executable_path"] == str(browser)
@@ -48,7 +50,7 @@ def test_js_on_installs_the_handler_for_the_site_scheme_only(tmp_path: Path) -> 
 
 def test_missing_chromium_installs_no_handler(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSCRAWL_CHROMIUM", "/nonexistent")
-    settings = settings_after_addon(NEWSCRAWL_JS=True)
+    settings = settings_after_addon(NEWSCRAWL_JS_ENABLED=True)
     assert chromium_path(settings) == "/nonexistent"
     assert chromium_problem("/nonexistent") == "not found"
     assert settings.getdict("DOWNLOAD_HANDLERS") == {}
@@ -58,4 +60,4 @@ def test_missing_chromium_installs_no_handler(monkeypatch: pytest.MonkeyPatch) -
 
 def test_invalid_on_missing_value_is_refused() -> None:
     with pytest.raises(ValueError, match="NEWSCRAWL_JS_ON_MISSING"):
-        settings_after_addon(NEWSCRAWL_JS=True, NEWSCRAWL_JS_ON_MISSING="ignore")
+        settings_after_addon(NEWSCRAWL_JS_ENABLED=True, NEWSCRAWL_JS_ON_MISSING="ignore")

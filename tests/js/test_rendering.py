@@ -33,7 +33,7 @@ ARTICLES = 120
 #: Each crawl on its own: no incremental state carried from one test's crawl to the next.
 ISOLATED = {"NEWSCRAWL_STATE_ENABLED": "False"}
 MISSING_LINE = ("JavaScript rendering needs Chromium at /nonexistent: not found — apt-get install "
-                "chromium, or set NEWSCRAWL_CHROMIUM, or NEWSCRAWL_JS=0")
+                "chromium, or set NEWSCRAWL_CHROMIUM_PATH, or NEWSCRAWL_JS_ENABLED=0")
 
 
 @dataclass
@@ -90,7 +90,7 @@ def test_ranking_articles_are_found_only_with_javascript(base_url: str, tmp_path
 
     assert without.items == []
     assert not any(key.startswith(("playwright/", "newscrawl/js/")) for key in without.stats)
-    assert "Starting download handler" not in without.log  # no browser without NEWSCRAWL_JS
+    assert "Starting download handler" not in without.log  # no browser without NEWSCRAWL_JS_ENABLED
 
     daily, weekly = ranking(base_url, "daily"), ranking(base_url, "weekly")
     by_id = {item["article_id"]: item for item in with_js.items}
@@ -175,7 +175,7 @@ def test_missing_browser_can_be_tolerated(base_url: str, tmp_path: Path) -> None
 def test_a_resumed_job_still_reads_the_rankings(base_url: str, tmp_path: Path) -> None:
     """With JOBDIR, the second run of the same command (a resume) finds the ranking page
     already in the persisted duplicate filter; the listing must be read all the same."""
-    job = {"JOBDIR": str(tmp_path / "job"), "NEWSCRAWL_JS_TIMEOUT": "10",
+    job = {"JOBDIR": str(tmp_path / "job"), "NEWSCRAWL_JS_TIMEOUT_SECONDS": "10",
            "NEWSCRAWL_FOLLOW_BLOCKS": "ranking"}
     first = crawl(base_url, tmp_path, js=True, **job)
     assert first.returncode == 0, first.log[-3000:]

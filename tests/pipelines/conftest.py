@@ -7,6 +7,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
+from tests.support import newscrawl_defaults
 
 BODY = (
     "韓国の首都ソウルで二十日、新しい地下鉄路線が開通した。\n"
@@ -29,4 +30,4 @@ def make_article(article_id: str = "1001", **fields: Any) -> Article:
 
 @pytest.fixture
 def crawler() -> Crawler:
-    return get_crawler(settings_dict={"NEWSCRAWL_NFKC": False})
+    return get_crawler(settings_dict=newscrawl_defaults(NEWSCRAWL_NFKC_ENABLED=False))

@@ -11,7 +11,8 @@ from .conftest import make_article
 
 
 def _pipeline(nfkc: bool = False) -> CleanPipeline:
-    return build_from_crawler(CleanPipeline, get_crawler(settings_dict={"NEWSCRAWL_NFKC": nfkc}))
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_NFKC_ENABLED": nfkc})
+    return build_from_crawler(CleanPipeline, crawler)
 
 
 def test_body_cleaned_credits_merged_and_counted() -> None:

@@ -6,9 +6,10 @@ import pytest
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.dedupe import Deduper, MemoryDedupeStore, normalise, shingle_hashes
+from newscrawl.neardup import Deduper, MemoryDedupeStore, normalise, shingle_hashes
 from newscrawl.pipelines import Rejected
 from newscrawl.pipelines.dedupe import DedupePipeline
+from tests.support import newscrawl_defaults
 
 from . import stories
 from .conftest import make_article
@@ -84,7 +85,7 @@ def test_shingle_hashes() -> None:
 
 
 def test_pipeline_rejects_with_reason_and_kept_id() -> None:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_DEDUPE_THRESHOLD": 0.8})
+    crawler = get_crawler(settings_dict=newscrawl_defaults(NEWSCRAWL_DEDUPE_THRESHOLD=0.8))
     pipeline = build_from_crawler(DedupePipeline, crawler)
     pipeline.open_spider()
     first = make_article("100", body=stories.STORY)
@@ -105,12 +106,23 @@ def test_pipeline_rejects_with_reason_and_kept_id() -> None:
     "settings",
     [
         {"NEWSCRAWL_DEDUPE_ENABLED": False},
-        {"NEWSCRAWL_DEDUPE_THRESHOLD": 1.5},
-        {"NEWSCRAWL_DEDUPE_SHINGLE": 0},
     ],
 )
 def test_pipeline_not_configured(settings: dict[str, object]) -> None:
     from scrapy.exceptions import NotConfigured
 
     with pytest.raises(NotConfigured):
-        DedupePipeline(get_crawler(settings_dict=settings))
+        DedupePipeline(get_crawler(settings_dict=newscrawl_defaults(**settings)))
+
+
+@pytest.mark.parametrize("settings", [
+    {"NEWSCRAWL_DEDUPE_THRESHOLD": 1.5},
+    {"NEWSCRAWL_DEDUPE_THRESHOLD": 0},
+    {"NEWSCRAWL_DEDUPE_SHINGLE_CHARS": 0},
+    {"NEWSCRAWL_DEDUPE_ENABLED": -1},
+])
+def test_pipeline_refuses_bad_values(settings: dict[str, object]) -> None:
+    from newscrawl.config import BadSetting
+
+    with pytest.raises(BadSetting, match=next(iter(settings))):
+        DedupePipeline(get_crawler(settings_dict=newscrawl_defaults(**settings)))

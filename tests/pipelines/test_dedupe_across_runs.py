@@ -13,12 +13,13 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.dedupe import Deduper, Fingerprint, MemoryDedupeStore
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
+from newscrawl.neardup import Deduper, Fingerprint, MemoryDedupeStore
 from newscrawl.pipelines.dedupe import DedupePipeline, window_start
 from newscrawl.rejects import Rejected
 from newscrawl.state import CrawlState, StoredFingerprint, open_state
+from tests.support import newscrawl_defaults
 
 from . import stories
 
@@ -33,9 +34,10 @@ class NamedSpider(Spider):
 def make_crawler(tmp_path: Path, **settings: object) -> Crawler:
     """A crawler with its extensions built (the state keeper among them), as in a run."""
     crawler = get_crawler(NamedSpider, {
-        "NEWSCRAWL_STATE_ENABLED": True, "NEWSCRAWL_STATE_BACKEND": "sqlite",
-        "NEWSCRAWL_STATE": str(tmp_path / "state-%(name)s.sqlite3"),
-        "NEWSCRAWL_BASE_URL": BASE, "NEWSCRAWL_FULL": False,
+        **newscrawl_defaults(), "NEWSCRAWL_STATE_ENABLED": True,
+        "NEWSCRAWL_STATE_BACKEND": "sqlite",
+        "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(name)s.sqlite3"),
+        "NEWSCRAWL_BASE_URL": BASE, "NEWSCRAWL_FULL_CRAWL_ENABLED": False,
         "FEEDS": {str(tmp_path / "out" / "%(time)s.jsonl"): {"format": "jsonl-atomic"}},
         "EXTENSIONS": {"newscrawl.extensions.state.CrawlStateKeeper": 520},
         **settings,
@@ -220,7 +222,7 @@ def test_the_pipeline_drops_copies_of_an_earlier_runs_story(tmp_path: Path) -> N
     close_run(crawler, pipeline)
 
     # A full run writes every story again: nothing is loaded.
-    crawler, pipeline = open_run(tmp_path, NEWSCRAWL_FULL=True)
+    crawler, pipeline = open_run(tmp_path, NEWSCRAWL_FULL_CRAWL_ENABLED=True)
     assert crawler.stats.get_value("newscrawl/dedupe/preloaded") is None
     copy = article("2", stories.headline_tweak())
     assert pipeline.process_item(copy) is copy
@@ -240,7 +242,7 @@ def test_without_state_the_pipeline_is_memory_only(tmp_path: Path) -> None:
 
 
 def test_a_negative_window_is_refused(tmp_path: Path) -> None:
-    from scrapy.exceptions import NotConfigured
+    from newscrawl.config import BadSetting
 
-    with pytest.raises(NotConfigured):
-        DedupePipeline(make_crawler(tmp_path, NEWSCRAWL_DEDUPE_WINDOW=-1))
+    with pytest.raises(BadSetting, match="NEWSCRAWL_DEDUPE_WINDOW_DAYS: must be at least 0"):
+        DedupePipeline(make_crawler(tmp_path, NEWSCRAWL_DEDUPE_WINDOW_DAYS=-1))

@@ -37,8 +37,9 @@ class NamedSpider(Spider):
 def make_crawler(tmp_path: Path, **settings: Any) -> Crawler:
     crawler = get_crawler(NamedSpider, {
         "NEWSCRAWL_STATE_ENABLED": True, "NEWSCRAWL_STATE_BACKEND": "sqlite",
-        "NEWSCRAWL_STATE": str(tmp_path / "state-%(name)s.sqlite3"),
-        "NEWSCRAWL_BASE_URL": BASE, "NEWSCRAWL_FULL": False, "NEWSCRAWL_RECRAWL_WINDOW": 24,
+        "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(name)s.sqlite3"),
+        "NEWSCRAWL_BASE_URL": BASE, "NEWSCRAWL_FULL_CRAWL_ENABLED": False,
+        "NEWSCRAWL_RECRAWL_WINDOW_HOURS": 24,
         "FEEDS": {str(tmp_path / "out" / "%(time)s.jsonl"): {"format": "jsonl-atomic"}},
         "FEED_EXPORTERS": {"jsonl-atomic": "newscrawl.exporters.AtomicJsonLinesItemExporter"},
         "EXTENSIONS": {"newscrawl.extensions.state.CrawlStateKeeper": 520},
@@ -141,7 +142,7 @@ def test_the_middleware_asks_conditionally_and_drops_304(crawler: Crawler) -> No
 
 
 def test_a_full_run_fetches_everything(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path, NEWSCRAWL_FULL=True)
+    crawler = make_crawler(tmp_path, NEWSCRAWL_FULL_CRAWL_ENABLED=True)
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
     keeper.spider_opened()

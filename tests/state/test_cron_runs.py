@@ -33,6 +33,7 @@ import pytest
 
 from newscrawl import demo
 from newscrawl.urls import Site
+from tests.support import story
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +70,8 @@ class Runs:
         root.mkdir(parents=True, exist_ok=True)
         self.settings = {
             **FAST,
-            "NEWSCRAWL_STATE": str(root / "state.sqlite3"),
-            "NEWSCRAWL_LOCK": str(root / "run.lock"),
+            "NEWSCRAWL_STATE_PATH": str(root / "state.sqlite3"),
+            "NEWSCRAWL_LOCK_PATH": str(root / "run.lock"),
             "FEEDS": json.dumps({str(self.out / "%(time)s.jsonl"): {
                 "format": "jsonl-atomic", "encoding": "utf-8",
                 "item_classes": ["newscrawl.items.Article"]}}),
@@ -165,10 +166,6 @@ def test_day_0_then_day_1(tmp_path: Path) -> None:
     assert third.returncode == 0, third.log[-3000:]
     assert len(runs.lines()) == len(lines)
 
-
-def story(truth: dict[str, dict[str, Any]], article_id: str) -> str:
-    """The original story an article republishes (itself for an original)."""
-    return truth[article_id]["near_duplicate_of"] or article_id
 
 
 def run_killed(tmp_path: Path, kill_after: list[int]) -> tuple[Runs, Runs, str]:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from newscrawl import demo
+from tests.support import story
 
 from .test_cron_runs import Runs, free_port
 
@@ -35,9 +36,6 @@ def replica(port: int, day: int) -> contextlib.AbstractContextManager[str]:
 def truth(base_url: str, day: int) -> dict[str, dict[str, Any]]:
     return demo.truth(base_url, ARTICLES, day=day)
 
-
-def story(truth: dict[str, dict[str, Any]], article_id: str) -> str:
-    return truth[article_id]["near_duplicate_of"] or article_id
 
 
 def rejects(out: Path) -> list[dict[str, Any]]:

@@ -11,10 +11,11 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extensions.rejects import RejectsFeed, rejects_path
+from newscrawl.extensions.rejectsfeed import RejectsFeed, rejects_path
 from newscrawl.items import Article
 from newscrawl.paths import sibling_path
 from newscrawl.rejects import Rejected, report_reject
+from tests.support import newscrawl_defaults
 
 
 class NamedSpider(Spider):
@@ -22,7 +23,7 @@ class NamedSpider(Spider):
 
 
 def _crawler(settings: dict[str, Any]) -> Crawler:
-    crawler = get_crawler(NamedSpider, settings)
+    crawler = get_crawler(NamedSpider, newscrawl_defaults(**settings))
     crawler.spider = NamedSpider.from_crawler(crawler)
     return crawler
 
@@ -77,8 +78,8 @@ def test_records_every_source_and_counts(tmp_path: Path) -> None:
     assert lines[1]["detail"] == "other pipeline"
     stats = crawler.stats
     assert stats is not None
-    assert stats.get_value("newscrawl/dropped/near_duplicate") == 1
-    assert stats.get_value("newscrawl/dropped/http_404") == 1
+    assert stats.get_value("newscrawl/rejects/near_duplicate") == 1
+    assert stats.get_value("newscrawl/rejects/http_404") == 1
 
 
 def test_disabled() -> None:

@@ -11,6 +11,7 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.config import read_bool
 from newscrawl.paths import fill_params, local_path, sibling_path
 from newscrawl.rejects import (
     Reject,
@@ -59,10 +60,10 @@ def rejects_path(crawler: Crawler, spider: Spider | None) -> Path | None:
 class RejectsFeed:
     """Records dropped items (``item_dropped``, ``item_error``) and pages the spider
     reported with :func:`newscrawl.rejects.report_reject`, counting
-    ``newscrawl/dropped/<reason>``."""
+    ``newscrawl/rejects/<reason>``."""
 
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.getbool("NEWSCRAWL_REJECTS_ENABLED", True):
+        if not read_bool(crawler.settings, "NEWSCRAWL_REJECTS_ENABLED"):
             raise NotConfigured("NEWSCRAWL_REJECTS_ENABLED is False")
         self.crawler = crawler
         self.path: Path | None = None
@@ -116,7 +117,7 @@ class RejectsFeed:
         """Count *reject* and write it as one flushed line."""
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value(f"newscrawl/dropped/{reject.reason}")
+        stats.inc_value(f"newscrawl/rejects/{reject.reason}")
         self.count += 1
         if self.file is not None:
             self.file.write(json.dumps(reject.to_dict(), ensure_ascii=False) + "\n")

@@ -1,0 +1,14 @@
+"""Suite-wide set-up: the asyncio reactor the project runs on, installed once, as Scrapy's own
+test suite does, so crawlers built in process (``tests.support``) use the real download
+handlers and the real event loop."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.utils.reactor import install_reactor
+
+from newscrawl import settings as project
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    install_reactor(project.TWISTED_REACTOR)
