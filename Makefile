@@ -5,15 +5,23 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint bench bench-full clean
+.PHONY: setup system-deps demo test test-all lint bench bench-full clean
 
 setup: system-deps $(STAMP)
 
-# Debian packages the crawl and the tests need: Chromium for JavaScript rendering.
+# Debian packages the crawl and the tests need: Chromium for JavaScript rendering. Installed
+# only when missing, so a user who is not root needs nothing more once they are there.
+DEBIAN_PACKAGES := chromium
+
 system-deps:
 	@missing=""; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	for pkg in $(DEBIAN_PACKAGES); do \
+	  command -v $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
 	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing Debian packages:$$missing (as root: apt-get install$$missing)" >&2; exit 1; \
+	  fi; \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
@@ -26,10 +34,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	$(PY) -m newscrawl.demo
 
-test: setup
-	$(PY) -m ruff check newscrawl tests scripts
-	$(PY) -m mypy
-	$(PY) -m pytest
+# The default suite: lint, types, and every test but the slow end-to-end and browser ones.
+test: setup lint
+	$(PY) -m pytest -m "not slow and not browser"
+
+# Everything, as CI runs it: lint, types, the default suite, then the slow and browser tests.
+test-all: test
+	$(PY) -m pytest -m "slow or browser"
 
 lint: setup
 	$(PY) -m ruff check newscrawl tests scripts
