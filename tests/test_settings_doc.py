@@ -10,7 +10,7 @@ from newscrawl import settings as project
 from newscrawl.config import RENAMED
 from tests.support import ROOT
 
-ROW = re.compile(r"^\| `(NEWSCRAWL_[A-Z0-9_]+)`[^|]*\| ([^|]+) \|", re.MULTILINE)
+ROW = re.compile(r"^\| `(NEWSCRAWL_[A-Z0-9_]+)`(?: \(`-a [^`]+`\))? \| ([^|]+) \|", re.MULTILINE)
 #: Settings whose README default is prose, not a literal value.
 PROSE_DEFAULTS = {"NEWSCRAWL_CONTACT": "the project's URL",
                   "NEWSCRAWL_JS_CATEGORIES": "the seven categories"}
