@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ from typing import TextIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from newscrawl.demosite import assets, render, vocab
-from newscrawl.demosite.generator import LRU, DemoSite
+from newscrawl.demosite.generator import DemoSite
 
 logger = logging.getLogger(__name__)
 
@@ -75,28 +76,27 @@ def _not_found(site: DemoSite) -> Response:
     return _text(404, render.not_found_page(site))
 
 
-class _Pages:
-    """Rendered article pages, bounded; kept on the site object."""
-
-    def __init__(self) -> None:
-        self.cache: LRU[tuple[int, bool], tuple[bytes, str, str, str]] = LRU(4_000)
-
+RenderedPage = tuple[bytes, str, str, str]
+"""(body, Content-Type, ETag, Last-Modified) of an article page."""
 
 _pages_lock = threading.Lock()
 
 
-def _pages(site: DemoSite) -> _Pages:
+def _pages(site: DemoSite) -> Callable[[int, bool], RenderedPage]:
+    """The site's rendered article pages by ``(index, amp)``, bounded (LRU, 4,000 pages);
+    kept on the site object."""
     pages = getattr(site, "_pages", None)
     if pages is None:
         with _pages_lock:
             pages = getattr(site, "_pages", None)
             if pages is None:
-                pages = _Pages()
+                pages = functools.lru_cache(maxsize=4_000)(functools.partial(_render_article,
+                                                                             site))
                 site._pages = pages  # type: ignore[attr-defined]
     return pages
 
 
-def _render_article(site: DemoSite, index: int, amp: bool) -> tuple[bytes, str, str, str]:
+def _render_article(site: DemoSite, index: int, amp: bool) -> RenderedPage:
     c = site.content(index)
     text = render.article_page(site, index, amp)
     if amp or c.encoding == "utf-8":
@@ -113,8 +113,7 @@ def _render_article(site: DemoSite, index: int, amp: bool) -> tuple[bytes, str, 
 
 def article_response(site: DemoSite, index: int, amp: bool,
                      headers: Mapping[str, str]) -> Response:
-    body, ctype, etag, modified = _pages(site).cache.get(
-        (index, amp), lambda: _render_article(site, index, amp))
+    body, ctype, etag, modified = _pages(site)(index, amp)
     out = [("Content-Type", ctype), ("ETag", etag), ("Last-Modified", modified),
            ("Cache-Control", "max-age=0, must-revalidate")]
     inm = headers.get("if-none-match")
