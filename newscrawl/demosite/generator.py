@@ -19,7 +19,7 @@ import logging
 import random
 import string
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
@@ -44,6 +44,12 @@ SHARES: dict[str, int] = {
     "ad": 15, "share": 15, "related_inline": 10, "embed": 8, "reporter_in_body": 8,
     "multi_author": 10, "js_comment_count": 10, "theme_b": 6,
 }
+DEFAULT_THEME = "kangnam"
+THEMES: tuple[str, ...] = (
+    DEFAULT_THEME, "flocss", "microdata", "legacy", "portal", "blog", "ampfirst")
+"""Article-page templates (rendered by :mod:`newscrawl.demosite.themes`). ``kangnam`` is the
+site as modelled (with its ``theme_b`` variation and the AMP plugin's form); the others are
+unfamiliar themes written the way other Japanese news sites are."""
 HIDDEN_PERCENT = 3  # hidden articles: no HTML link points at them (orphans or ranking-only)
 NEAR_DUP_PERCENT = 3
 EXACT_DUP_PERCENT = 2
@@ -71,6 +77,29 @@ def mix(*parts: int | str) -> int:
     h = hash(tuple([p if type(p) is int else _str_key(p) for p in parts]))  # type: ignore[arg-type]
     h = (h * 0x9E3779B97F4A7C15) & _MASK
     return h ^ (h >> 29)
+
+
+def parse_themes(spec: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The themes of ``--themes``: None or ``""`` → the default theme only; ``mix`` → all;
+    ``new`` → all but the default; else comma-separated names (order kept, repeats dropped).
+
+    Raises ValueError naming the unknown theme.
+    """
+    if spec is None or spec == "":
+        return (DEFAULT_THEME,)
+    names = [n.strip() for n in spec.split(",")] if isinstance(spec, str) else list(spec)
+    out: list[str] = []
+    for name in names:
+        expanded = THEMES if name == "mix" else THEMES[1:] if name == "new" else (name,)
+        for theme in expanded:
+            if theme not in THEMES:
+                raise ValueError(f"unknown theme {theme!r}: choose from mix, new, "
+                                 + ", ".join(THEMES))
+            if theme not in out:
+                out.append(theme)
+    if not out:
+        raise ValueError("no theme named")
+    return tuple(out)
 
 
 def iso(minutes: int) -> str:
@@ -224,9 +253,12 @@ class DemoSite:
     """One day of the replica site."""
 
     def __init__(self, articles: int = 300, seed: int = 0, day: int = 0,
-                 base_url: str = DEFAULT_BASE_URL) -> None:
+                 base_url: str = DEFAULT_BASE_URL,
+                 themes: str | Sequence[str] | None = None) -> None:
         if articles < 1 or day < 0:
             raise ValueError("articles must be >= 1 and day >= 0")
+        self.themes = parse_themes(themes)
+        """The article templates pages are drawn from (see :meth:`theme_of`)."""
         self.seed = seed
         self.day = day
         self.counts = [articles]
@@ -297,6 +329,15 @@ class DemoSite:
         while self._dup(src)[1] is not None:
             src -= 1
         return src, kind
+
+    def theme_of(self, index: int) -> str:
+        """The article's template: one of :attr:`themes`, drawn from (seed, article id). An
+        exact duplicate is its original republished: it keeps the original's theme."""
+        if len(self.themes) == 1:
+            return self.themes[0]
+        source, kind = self._dup(index)
+        key = self.article_id(source if kind == "exact_duplicate" else index)
+        return self.themes[mix(self.seed, key, "theme") % len(self.themes)]
 
     # -- meta -----------------------------------------------------------------------------
 
