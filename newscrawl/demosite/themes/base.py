@@ -123,8 +123,11 @@ class View:
 def document(v: View, title: str, head: str, body: str, *, doctype: str = "<!DOCTYPE html>",
              http_equiv: bool = False, body_attrs: str = "", style: str = "") -> str:
     """The page: doctype, ``<html>`` (with ``amp`` on the AMP form), charset declaration as
-    the article's ``charset_decl`` says, title, ``head`` and ``body``."""
+    the article's ``charset_decl`` says (``<meta charset>`` or, for old themes,
+    ``<meta http-equiv>``), title, ``head`` and ``body``."""
     charset = v.charset
+    if v.amp:  # AMP wants the HTML5 doctype and <meta charset>, whatever the theme
+        doctype, http_equiv = "<!DOCTYPE html>", False
     if not charset:
         declared = ""
     elif http_equiv:
