@@ -1,7 +1,8 @@
-"""``blog``: a blog-hosting service's news blog (hyphenated ``article-*`` classes, hAtom).
+"""``blog``: a blog-hosting service's news blog (hyphenated ``article-*`` classes).
 
 The ``<h1>`` is the blog's name and the headline an ``<h2>`` linking to itself; the day is an
-``<abbr title=ISO>`` above it, the time and the author (投稿者) in the footer below the body.
+``<abbr title=ISO>`` above it (hAtom style), the time and the author (投稿者) in the footer
+below the body.
 The body is one ``<div>`` per paragraph with ``<div><br></div>`` spacers, as rich-text
 editors write it; credits are bracketed (``（出典:AFP通信）``), related links are ``・`` lines
 under 【あわせて読みたい】, and share and follow prompts surround the article.
@@ -63,7 +64,7 @@ class Blog(Theme):
     def _header(self, v: View) -> str:
         day = when(v.m.published, "%Y年%m月%d日")
         if v.dated:
-            day = f'<abbr class="published" title="{iso(v.m.published)}">{day}</abbr>'
+            day = f'<abbr class="article-published" title="{iso(v.m.published)}">{day}</abbr>'
         return (f'<div class="article-header"><p class="article-date">{day}</p>'
                 f'<h2 class="article-title"><a href="{v.canon}" rel="bookmark">'
                 f'{e(v.c.headline)}</a></h2><p class="article-category">カテゴリ：'
@@ -72,7 +73,7 @@ class Blog(Theme):
     def _footer(self, v: View) -> str:
         m = v.m
         if v.dated:
-            time = (f'<abbr class="updated" title="{iso(m.modified)}">'
+            time = (f'<abbr class="article-updated" title="{iso(m.modified)}">'
                     f'{when(m.published, "%H:%M")}</abbr>')
         else:
             time = when(m.published, "%Y年%m月%d日 %H:%M")
