@@ -22,6 +22,8 @@ from newscrawl.demosite.generator import THEMES, DemoSite, parse_themes
 from newscrawl.demosite.server import handle
 from newscrawl.demosite.truth import iter_site_truth, iter_truth
 
+from .helpers import fetch
+
 BASE = "http://127.0.0.1:8765/ja/"
 NEW = THEMES[1:]
 _HREF_ID = re.compile(r"/article/(\d+)|[?&]p=(\d+)")
@@ -242,3 +244,24 @@ def test_dump_writes_served_pages_with_their_truth(tmp_path: Path) -> None:
     assert demosite_main(["dump", str(tmp_path / "amp"), "--articles", "12", "--amp"]) == 0
     saved = json.loads(next((tmp_path / "amp").glob("*.json")).read_text(encoding="utf-8"))
     assert saved["form"] == "amp" and saved["url"].endswith("/amp/")
+
+
+def test_cli_serves_the_themes_it_is_given() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newscrawl.demosite", "serve", "--port", "0", "--articles", "20",
+         "--quiet", "--themes", "ampfirst"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().split()[1]
+        expected = DemoSite(20, base_url=base_url, themes="ampfirst")
+        status, _, body, _ = fetch(expected.canonical_url(3))
+        assert status == 200
+        assert body == handle(expected, "GET", _path_of(expected.canonical_url(3)), {}).body
+        assert Selector(text=body.decode(expected.content(3).encoding)).css("html[amp]")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
