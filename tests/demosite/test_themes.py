@@ -20,6 +20,7 @@ from parsel import Selector
 from newscrawl.demosite.__main__ import main as demosite_main
 from newscrawl.demosite.generator import THEMES, DemoSite, parse_themes
 from newscrawl.demosite.server import handle
+from newscrawl.demosite.themes import NEW_THEMES
 from newscrawl.demosite.truth import iter_site_truth, iter_truth
 
 from .helpers import fetch
@@ -217,6 +218,7 @@ def test_truth_with_themes_is_the_same_in_another_process() -> None:
 
 
 def test_themes_option_rejects_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert tuple(NEW_THEMES) == NEW  # every name the option accepts has a template
     assert parse_themes(None) == ("kangnam",) and parse_themes("mix") == THEMES
     assert parse_themes("new") == NEW and parse_themes("blog,blog,legacy") == ("blog", "legacy")
     with pytest.raises(SystemExit) as exc:
