@@ -59,7 +59,7 @@ def _fault_config(args: argparse.Namespace) -> FaultConfig | None:
                    large_bytes=args.fault_large_bytes)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.demosite",
                                      description="The Kangnam Times replica site.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("--base-url", default=DEFAULT_BASE_URL)
     dump.add_argument("--amp", action="store_true", help="save the AMP pages instead")
     _site_args(dump, faults=False)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "dump":
         site = DemoSite(args.articles, args.seed, args.day, args.base_url, themes=args.themes)
