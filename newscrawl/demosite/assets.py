@@ -98,6 +98,43 @@ COMMENTS_JS = """\
 })();
 """
 
+LAZY_JS = """\
+// Lazy-loaded photos of the themes: data-src becomes src.
+(function () {
+  function start() {
+    document.querySelectorAll('img[data-src]').forEach(function (img) {
+      img.src = img.getAttribute('data-src');
+      img.removeAttribute('data-src');
+    });
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
+"""
+
+UNFOLD_JS = """\
+// "続きを読む": shows the folded rest of an article (the portal theme).
+(function () {
+  function start() {
+    document.querySelectorAll('button[data-unfold]').forEach(function (button) {
+      button.addEventListener('click', function () {
+        var rest = document.getElementById(button.getAttribute('data-unfold'));
+        if (rest) { rest.classList.remove('is-folded'); }
+        button.remove();
+      });
+    });
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
+"""
+
 SITE_CSS = """\
 body { font-family: sans-serif; max-width: 960px; margin: 0 auto; color: #222; }
 a.skip { position: absolute; left: -999px; }
@@ -123,5 +160,7 @@ FILES: dict[str, tuple[str, bytes]] = {
     "ranking.js": ("application/javascript; charset=utf-8", RANKING_JS.encode()),
     "loadmore.js": ("application/javascript; charset=utf-8", LOADMORE_JS.encode()),
     "comments.js": ("application/javascript; charset=utf-8", COMMENTS_JS.encode()),
+    "lazy.js": ("application/javascript; charset=utf-8", LAZY_JS.encode()),
+    "unfold.js": ("application/javascript; charset=utf-8", UNFOLD_JS.encode()),
     "site.css": ("text/css; charset=utf-8", SITE_CSS.encode()),
 }

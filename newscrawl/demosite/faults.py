@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from newscrawl.demosite import assets, render
-from newscrawl.demosite.generator import DemoSite, mix
+from newscrawl.demosite.generator import DEFAULT_THEME, DemoSite, mix
 from newscrawl.demosite.server import HTML, Handler, Response, handle
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ class FaultKind:
     reject: str | None
     """The rejects-feed reason a correct crawler gives when it cannot write the article."""
     content: bool = False
-    """Rewrites the page itself: only on UTF-8 pages of the usual theme."""
+    """Rewrites the page itself: only on UTF-8 pages of the usual theme (``kangnam``, not
+    ``theme_b``)."""
 
 
 #: In rotation order: a kind that does not apply to a page passes to the next one. The
@@ -144,7 +145,8 @@ def _applies(kind: FaultKind, site: DemoSite, index: int) -> bool:
     if not kind.content:
         return True
     c = site.content(index)
-    if c.encoding != "utf-8" or "theme_b" in c.variations:
+    if c.encoding != "utf-8" or "theme_b" in c.variations or (
+            site.theme_of(index) != DEFAULT_THEME):
         return False
     if kind.name == "broken_jsonld":
         return not {"no_jsonld", "date_text_only", "no_article_meta"} & set(c.variations)

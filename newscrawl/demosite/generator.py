@@ -7,8 +7,8 @@ time and nothing depends on the order of requests. Two layers per article:
   enough for link titles, listings and the link graph;
 - :class:`Content` is the full article (summary, body blocks, images, credits, variations).
 
-Both are held in bounded LRU caches, so a site of 100,000 articles costs no more memory than
-one of 300 until its listings are asked for.
+Both are held in bounded LRU caches (:func:`functools.lru_cache`, one per site), so a site of
+100,000 articles costs no more memory than one of 300 until its listings are asked for.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ import logging
 import random
 import string
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from newscrawl.demosite import vocab
@@ -46,14 +44,16 @@ SHARES: dict[str, int] = {
     "ad": 15, "share": 15, "related_inline": 10, "embed": 8, "reporter_in_body": 8,
     "multi_author": 10, "js_comment_count": 10, "theme_b": 6,
 }
+DEFAULT_THEME = "kangnam"
+THEMES: tuple[str, ...] = (
+    DEFAULT_THEME, "flocss", "microdata", "legacy", "portal", "blog", "ampfirst")
+"""Article-page templates (rendered by :mod:`newscrawl.demosite.themes`). ``kangnam`` is the
+site as modelled (with its ``theme_b`` variation and the AMP plugin's form); the others are
+unfamiliar themes written the way other Japanese news sites are."""
 HIDDEN_PERCENT = 3  # hidden articles: no HTML link points at them (orphans or ranking-only)
 NEAR_DUP_PERCENT = 3
 EXACT_DUP_PERCENT = 2
 UPDATE_PERCENT = 2  # share of existing articles updated on each new day
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
 
 _MASK = (1 << 64) - 1
 _STR_KEYS: dict[str, int] = {}
@@ -79,25 +79,27 @@ def mix(*parts: int | str) -> int:
     return h ^ (h >> 29)
 
 
-class LRU(Generic[K, V]):
-    """A small thread-safe LRU cache."""
+def parse_themes(spec: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The themes of ``--themes``: None or ``""`` → the default theme only; ``mix`` → all;
+    ``new`` → all but the default; else comma-separated names (order kept, repeats dropped).
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K, make: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        value = make()
-        with self._lock:
-            self._data[key] = value
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
+    Raises ValueError naming the unknown theme.
+    """
+    if spec is None or spec == "":
+        return (DEFAULT_THEME,)
+    names = [n.strip() for n in spec.split(",")] if isinstance(spec, str) else list(spec)
+    out: list[str] = []
+    for name in names:
+        expanded = THEMES if name == "mix" else THEMES[1:] if name == "new" else (name,)
+        for theme in expanded:
+            if theme not in THEMES:
+                raise ValueError(f"unknown theme {theme!r}: choose from mix, new, "
+                                 + ", ".join(THEMES))
+            if theme not in out:
+                out.append(theme)
+    if not out:
+        raise ValueError("no theme named")
+    return tuple(out)
 
 
 def iso(minutes: int) -> str:
@@ -251,9 +253,12 @@ class DemoSite:
     """One day of the replica site."""
 
     def __init__(self, articles: int = 300, seed: int = 0, day: int = 0,
-                 base_url: str = DEFAULT_BASE_URL) -> None:
+                 base_url: str = DEFAULT_BASE_URL,
+                 themes: str | Sequence[str] | None = None) -> None:
         if articles < 1 or day < 0:
             raise ValueError("articles must be >= 1 and day >= 0")
+        self.themes = parse_themes(themes)
+        """The article templates pages are drawn from (see :meth:`theme_of`)."""
         self.seed = seed
         self.day = day
         self.counts = [articles]
@@ -271,9 +276,13 @@ class DemoSite:
         alias = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(name, name)
         self.alias_host = f"{alias}:{port}" if port else alias
         self.now = T0_MINUTES + day * DAY_MINUTES
-        self._meta: LRU[int, Meta] = LRU(50_000)
-        self._content: LRU[int, Content] = LRU(2_000)
-        self._links: LRU[int, Links] = LRU(50_000)
+        # Bounded per-site caches; a value may be computed twice by racing threads (both
+        # results are equal: everything is a pure function of the index).
+        self._meta: Callable[[int], Meta] = functools.lru_cache(maxsize=50_000)(self._make_meta)
+        self._content: Callable[[int], Content] = functools.lru_cache(maxsize=2_000)(
+            self._make_content)
+        self._links: Callable[[int], Links] = functools.lru_cache(maxsize=50_000)(
+            self._make_links)
         self._index_lock = threading.Lock()
         self._by_category: dict[str, list[int]] | None = None
         self._by_tag: dict[str, list[int]] | None = None
@@ -321,10 +330,19 @@ class DemoSite:
             src -= 1
         return src, kind
 
+    def theme_of(self, index: int) -> str:
+        """The article's template: one of :attr:`themes`, drawn from (seed, article id). An
+        exact duplicate is its original republished: it keeps the original's theme."""
+        if len(self.themes) == 1:
+            return self.themes[0]
+        source, kind = self._dup(index)
+        key = self.article_id(source if kind == "exact_duplicate" else index)
+        return self.themes[mix(self.seed, key, "theme") % len(self.themes)]
+
     # -- meta -----------------------------------------------------------------------------
 
     def meta(self, index: int) -> Meta:
-        return self._meta.get(index, lambda: self._make_meta(index))
+        return self._meta(index)
 
     def _story(self, source: int) -> tuple[str, Context, tuple[str, ...]]:
         """Category, context and tags of a story: cheap (no RNG), so listings can scan."""
@@ -449,11 +467,14 @@ class DemoSite:
         return tuple(out)
 
     def links(self, index: int) -> Links:
-        return self._links.get(index, lambda: Links(
+        return self._links(index)
+
+    def _make_links(self, index: int) -> Links:
+        return Links(
             related=self._pick(index, 8, "rel", self._prev_visible(index)),
             recommend=self._pick(index, 5, "rec"),
             topics=self._pick(index, 5, "top"),
-        ))
+        )
 
     def visible_desc(self) -> Iterator[int]:
         """Existing, non-hidden articles, newest first."""
@@ -527,7 +548,7 @@ class DemoSite:
     # -- content --------------------------------------------------------------------------
 
     def content(self, index: int) -> Content:
-        return self._content.get(index, lambda: self._make_content(index))
+        return self._content(index)
 
     def _has(self, index: int, name: str) -> bool:
         return mix(self.seed, index, "var", name) % 100 < SHARES[name]

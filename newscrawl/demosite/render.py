@@ -93,6 +93,14 @@ def _link_sections(site: DemoSite, index: int) -> tuple[str, str]:
 
 
 def _paragraph_html(site: DemoSite, c: Content, b: Block) -> str:
+    html = f"<p>{paragraph_inner(site, c, b)}</p>"
+    return html + html if "dup_paragraph" in b.flags else html
+
+
+def paragraph_inner(site: DemoSite, c: Content, b: Block, br: str = "<br>") -> str:
+    """A paragraph block's inline HTML, with its variations (``【引用:X】`` opening, U+3000
+    indent, ``<br>`` between its lines, ``&nbsp;``, zero-width characters, ``<strong>``, an
+    inline link); every theme wraps it in its own markup."""
     nbsp = "nbsp" in b.flags
 
     def esc(text: str) -> str:
@@ -121,13 +129,12 @@ def _paragraph_html(site: DemoSite, c: Content, b: Block) -> str:
         else:
             html += esc(tail)
         parts.append(html)
-    text = "<br>".join(parts)
+    text = br.join(parts)
     if b.inline_credit:
         text = f"【引用:{_e(b.inline_credit)}】{text}"
     if "indent" in b.flags:
         text = "\u3000" + text
-    html = f"<p>{text}</p>"
-    return html + html if "dup_paragraph" in b.flags else html
+    return text
 
 
 def _image_html(site: DemoSite, c: Content, n: int, amp: bool) -> str:

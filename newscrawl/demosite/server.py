@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -17,7 +18,7 @@ import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
@@ -25,7 +26,8 @@ from typing import TextIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from newscrawl.demosite import assets, render, vocab
-from newscrawl.demosite.generator import LRU, DemoSite
+from newscrawl.demosite.generator import DemoSite
+from newscrawl.demosite.themes import article_html
 
 logger = logging.getLogger(__name__)
 
@@ -75,30 +77,29 @@ def _not_found(site: DemoSite) -> Response:
     return _text(404, render.not_found_page(site))
 
 
-class _Pages:
-    """Rendered article pages, bounded; kept on the site object."""
-
-    def __init__(self) -> None:
-        self.cache: LRU[tuple[int, bool], tuple[bytes, str, str, str]] = LRU(4_000)
-
+RenderedPage = tuple[bytes, str, str, str]
+"""(body, Content-Type, ETag, Last-Modified) of an article page."""
 
 _pages_lock = threading.Lock()
 
 
-def _pages(site: DemoSite) -> _Pages:
+def _pages(site: DemoSite) -> Callable[[int, bool], RenderedPage]:
+    """The site's rendered article pages by ``(index, amp)``, bounded (LRU, 4,000 pages);
+    kept on the site object."""
     pages = getattr(site, "_pages", None)
     if pages is None:
         with _pages_lock:
             pages = getattr(site, "_pages", None)
             if pages is None:
-                pages = _Pages()
+                pages = functools.lru_cache(maxsize=4_000)(functools.partial(_render_article,
+                                                                             site))
                 site._pages = pages  # type: ignore[attr-defined]
     return pages
 
 
-def _render_article(site: DemoSite, index: int, amp: bool) -> tuple[bytes, str, str, str]:
+def _render_article(site: DemoSite, index: int, amp: bool) -> RenderedPage:
     c = site.content(index)
-    text = render.article_page(site, index, amp)
+    text = article_html(site, index, amp)
     if amp or c.encoding == "utf-8":
         body, ctype = text.encode("utf-8"), HTML
     else:
@@ -113,8 +114,7 @@ def _render_article(site: DemoSite, index: int, amp: bool) -> tuple[bytes, str, 
 
 def article_response(site: DemoSite, index: int, amp: bool,
                      headers: Mapping[str, str]) -> Response:
-    body, ctype, etag, modified = _pages(site).cache.get(
-        (index, amp), lambda: _render_article(site, index, amp))
+    body, ctype, etag, modified = _pages(site)(index, amp)
     out = [("Content-Type", ctype), ("ETag", etag), ("Last-Modified", modified),
            ("Cache-Control", "max-age=0, must-revalidate")]
     inm = headers.get("if-none-match")
@@ -328,13 +328,15 @@ class DemoServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, host: str, port: int, articles: int, seed: int, day: int,
-                 quiet: bool = False, handler: Handler = handle) -> None:
+                 quiet: bool = False, handler: Handler = handle,
+                 themes: str | Sequence[str] | None = None) -> None:
         super().__init__((host, port), DemoHandler)
         self.quiet = quiet
         self.handler = handler
         public = "127.0.0.1" if host in ("", "0.0.0.0") else host
         self.base_url = f"http://{public}:{self.server_address[1]}/ja/"
-        self.site = DemoSite(articles=articles, seed=seed, day=day, base_url=self.base_url)
+        self.site = DemoSite(articles=articles, seed=seed, day=day, base_url=self.base_url,
+                             themes=themes)
         self.request_log: TextIO | None = None
         """Open text file: one ``METHOD TARGET STATUS HOST`` line per request (status 0: the
         connection was dropped)."""
@@ -352,16 +354,21 @@ class DemoServer(ThreadingHTTPServer):
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, articles: int = 300, seed: int = 0,
-                day: int = 0, quiet: bool = False, handler: Handler = handle) -> DemoServer:
-    """A bound (not yet serving) server; ``port=0`` takes a free port."""
-    return DemoServer(host, port, articles, seed, day, quiet=quiet, handler=handler)
+                day: int = 0, quiet: bool = False, handler: Handler = handle,
+                themes: str | Sequence[str] | None = None) -> DemoServer:
+    """A bound (not yet serving) server; ``port=0`` takes a free port; ``themes`` as
+    ``--themes`` (default: the modelled theme only)."""
+    return DemoServer(host, port, articles, seed, day, quiet=quiet, handler=handler,
+                      themes=themes)
 
 
 @contextlib.contextmanager
 def serve_in_thread(articles: int = 300, seed: int = 0, day: int = 0, host: str = "127.0.0.1",
-                    quiet: bool = True, handler: Handler = handle) -> Iterator[str]:
+                    quiet: bool = True, handler: Handler = handle,
+                    themes: str | Sequence[str] | None = None) -> Iterator[str]:
     """Serve the replica on a free port in a background thread; yields the base URL."""
-    server = make_server(host, 0, articles, seed, day, quiet=quiet, handler=handler)
+    server = make_server(host, 0, articles, seed, day, quiet=quiet, handler=handler,
+                         themes=themes)
     thread = threading.Thread(target=server.serve_forever, name="demosite", daemon=True)
     thread.start()
     try:

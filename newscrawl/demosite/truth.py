@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from newscrawl.demosite import vocab
 from newscrawl.demosite.faults import FaultConfig, fault_of
@@ -75,6 +75,7 @@ def truth_record(site: DemoSite, index: int, reachable: set[int], reachable_html
         "reachable_html": index in reachable_html,
         "ranking": {r: ranks[r].get(index) for r in ("daily", "weekly")},
         "variations": c.variations,
+        "theme": site.theme_of(index),
         "encoding": c.encoding,
         # --- Faults: the article's fault, and whether a correct crawler gets it
         "fault": fault.name if fault else None,
@@ -91,9 +92,9 @@ def iter_site_truth(site: DemoSite, faults: FaultConfig | None = None
 
 
 def iter_truth(articles: int = 300, seed: int = 0, day: int = 0,
-               base_url: str = DEFAULT_BASE_URL, faults: FaultConfig | None = None
-               ) -> Iterator[dict[str, object]]:
+               base_url: str = DEFAULT_BASE_URL, faults: FaultConfig | None = None,
+               themes: str | Sequence[str] | None = None) -> Iterator[dict[str, object]]:
     """One record per article of the site on that day, in id order (``faults``: as served
-    with ``--faults``)."""
-    return iter_site_truth(DemoSite(articles=articles, seed=seed, day=day, base_url=base_url),
-                           faults)
+    with ``--faults``; ``themes``: as served with ``--themes``)."""
+    site = DemoSite(articles=articles, seed=seed, day=day, base_url=base_url, themes=themes)
+    return iter_site_truth(site, faults)
