@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test test-all lint bench bench-full clean
+.PHONY: setup system-deps demo test test-all lint bench bench-full bench-extract clean
 
 setup: system-deps $(STAMP)
 
@@ -51,6 +51,18 @@ bench: setup
 
 bench-full: setup
 	$(PY) scripts/bench.py --full
+
+# Extraction quality, per theme, ours against trafilatura on the same pages. PAGES=DIR scores a
+# folder of your own saved pages ({id}.html + {id}.json with at least "body") instead.
+EXTRACT_DIR := output/bench-extract
+bench-extract: setup
+ifdef PAGES
+	$(PY) -m newscrawl.quality $(PAGES) --json $(EXTRACT_DIR)/pages.json
+else
+	rm -rf $(EXTRACT_DIR)/mix
+	$(PY) -m newscrawl.demosite dump $(EXTRACT_DIR)/mix --articles 300 --themes mix
+	$(PY) -m newscrawl.quality $(EXTRACT_DIR)/mix --by theme --json $(EXTRACT_DIR)/mix.json
+endif
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
