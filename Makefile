@@ -36,10 +36,10 @@ lint: setup
 	$(PY) -m mypy
 
 bench: setup
-	$(PY) scripts/bench.py --quick
+	$(PY) -m newscrawl.bench --quick
 
 bench-full: setup
-	$(PY) scripts/bench.py --full
+	$(PY) -m newscrawl.bench --full
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
