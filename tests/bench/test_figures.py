@@ -16,6 +16,7 @@ from newscrawl.bench.figures import Figure, error_figure, fmt, ratios, shorten, 
     (250.4, "250"),
     (42.26, "42.3"),
     (1.2345, "1.23"),
+    (7.256, "7.26"),
     (0.0123456, "0.0123"),
     (-3.5, "-3.50"),
 ])

@@ -29,7 +29,7 @@ def test_reap_gives_the_exit_code_and_a_peak_at_least_what_the_child_held() -> N
 
 
 def test_reap_reports_a_killed_child_as_its_signal() -> None:
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(20)"])
     returncode, _ = reap(process, timeout=0.2)
     assert returncode == -9
 
