@@ -86,6 +86,7 @@ def save(out: Path, report: dict[str, Any]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = FULL if args.mode == "full" else QUICK
+    args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     machine = machine_info(sizes.mode, args.runs)
     ctx = Context(sizes, args.runs, Runner(args.out))

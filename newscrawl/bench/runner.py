@@ -109,7 +109,7 @@ class Runner:
     """Runs scrapy subprocesses, with their stats and peak memory, under ``out/runs/``."""
 
     def __init__(self, out: Path) -> None:
-        self.work = out / "runs"
+        self.work = out.resolve() / "runs"  # absolute: every run has its own working directory
         self.work.mkdir(parents=True, exist_ok=True)
         self.count = 0
         # each run starts in a directory of its own, so the project is named here
