@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      description="Benchmark the crawl over the replica.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="smaller sizes, about 7 minutes on 2 cores (default)")
+                      help="smaller sizes, 4-7 minutes on 2 cores (default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
                       help="the sizes of the issue: 2,000 / 20,000 / 100,000 articles (hours)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (3 or more)")
