@@ -47,10 +47,10 @@ lint: setup
 	$(PY) -m mypy
 
 bench: setup
-	$(PY) scripts/bench.py --quick
+	$(PY) -m newscrawl.bench --quick
 
 bench-full: setup
-	$(PY) scripts/bench.py --full
+	$(PY) -m newscrawl.bench --full
 
 # Extraction quality, per theme, ours against trafilatura on the same pages. PAGES=DIR scores a
 # folder of your own saved pages ({id}.html + {id}.json with at least "body") instead.

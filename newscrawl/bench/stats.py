@@ -1,12 +1,12 @@
 """A stats collector for the benchmark: writes the crawl's stats as JSON when it closes.
 
-``scripts/bench.py`` runs ``scrapy crawl`` / ``scrapy runspider`` with
-``-s STATS_CLASS=bench_stats.JsonStatsCollector -s BENCH_STATS_FILE=…`` and ``scripts/`` on
-``PYTHONPATH``. Next to Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak
-resident set, from ``getrusage``) and, when the process runs under ``tracemalloc``
-(``PYTHONTRACEMALLOC=1``), ``bench/tracemalloc``: the allocation sites holding the most memory
-when the spider last went idle (the crawl's end, before pipelines, dupefilter and scheduler
-release what they hold on close), with ``bench/tracemalloc_total`` and ``…_peak``.
+:mod:`newscrawl.bench.runner` runs ``scrapy crawl`` / ``scrapy runspider`` with
+``-s STATS_CLASS=newscrawl.bench.stats.JsonStatsCollector -s BENCH_STATS_FILE=…``. Next to
+Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak resident set, from
+``getrusage``) and, when the process runs under ``tracemalloc`` (``PYTHONTRACEMALLOC=1``),
+``bench/tracemalloc``: the allocation sites holding the most memory when the spider last went
+idle (the crawl's end, before pipelines, dupefilter and scheduler release what they hold on
+close), with ``bench/tracemalloc_total`` and ``…_peak``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The benchmark's baseline: a Scrapy spider that fetches what the real crawl fetches, and no more.
 
-Run by ``scripts/bench.py`` as ``scrapy runspider scripts/fetch_only_spider.py -a base_url=…``
-with the same ``-s`` settings as the real crawl. It starts at the home page and follows, with a
+Run by ``python -m newscrawl.bench`` as ``scrapy runspider newscrawl/bench/fetch_only.py
+-a base_url=…`` with the same ``-s`` settings as the real crawl (it imports nothing of the
+project, so ``runspider`` can load it by its path). It starts at the home page and follows, with a
 ``LinkExtractor``, the article links inside the blocks the project follows (latest, ranking,
 related, recommend, topics), reduced to one canonical URL per article where the URL says which
 and to one request per article id (as the project's id-keyed request fingerprinter does).
@@ -42,6 +43,7 @@ class FetchOnlySpider(scrapy.Spider):
     """Follow the article links of the project's blocks; yield nothing."""
 
     name = "fetch_only"
+
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         """Scrapy's own components only: no project middlewares, pipelines, extensions, feeds."""
@@ -76,7 +78,7 @@ class FetchOnlySpider(scrapy.Spider):
             return None
         match = _ARTICLE.match(parts.path)
         if match:
-            path, query = match["path"], ""
+            path, query = str(match["path"]), ""
         else:
             post_id = dict(parse_qsl(parts.query)).get("p", "")
             path, query = parts.path, (f"p={post_id}" if post_id.isdigit() else parts.query)
