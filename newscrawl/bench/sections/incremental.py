@@ -11,7 +11,7 @@ from newscrawl.bench.context import Context
 from newscrawl.bench.figures import Figure, fmt, median_of, ratios
 from newscrawl.bench.runner import CrawlRun, serve
 
-STATE_SETTING = "NEWSCRAWL_STATE"
+STATE_SETTING = "NEWSCRAWL_STATE_PATH"
 TARGET_PERCENT = 10.0
 """Requests of the incremental day-1 run over those of the full one."""
 

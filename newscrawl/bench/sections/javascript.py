@@ -17,14 +17,14 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
 def js_available() -> bool:
-    """Whether the project renders JavaScript (its ``NEWSCRAWL_JS`` switch and its rendering
+    """Whether the project renders JavaScript (its ``NEWSCRAWL_JS_ENABLED`` switch and its rendering
     package) and a browser is installed."""
     from scrapy.utils.project import get_project_settings
 
     import newscrawl
 
     package = Path(newscrawl.__file__).parent
-    has_setting = get_project_settings().get("NEWSCRAWL_JS") is not None
+    has_setting = get_project_settings().get("NEWSCRAWL_JS_ENABLED") is not None
     has_browser = any(shutil.which(browser) for browser in BROWSERS)
     return has_setting and has_browser and (package / "rendering").is_dir()
 
@@ -32,7 +32,8 @@ def js_available() -> bool:
 def run(ctx: Context) -> list[Figure]:
     if not js_available():
         return [Figure("5 javascript", "js on / off", text="not available",
-                       note="no -a js=1 support (NEWSCRAWL_JS / scrapy-playwright) or Chromium")]
+                       note="no -a js=1 support (NEWSCRAWL_JS_ENABLED, scrapy-playwright) "
+                             "or Chromium")]
     n = ctx.sizes.crawl_articles
     with serve(n) as base_url:
         off, on = interleaved(ctx.runs,
