@@ -60,6 +60,8 @@ _INLINE_CREDIT = re.compile(
     r"^[【\[]\s*" + _CREDIT_PREFIX + r"\s*[:：=＝]\s*(?P<name>[^】\]]+?)\s*[】\]]\s*"
 )
 _MAX_CREDIT = 40
+MAX_CREDIT_TEXT = _MAX_CREDIT + 8
+"""The longest text (trimmed) :func:`parse_credit` reads as a credit."""
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 """An e-mail address. Only anchored (``match``) here: searched, it retries a long run of word
@@ -146,7 +148,7 @@ def parse_credit(text: str) -> str | None:
     写真提供) with a fullwidth or ASCII colon or ``=``, optionally in 【】 brackets.
     """
     text = normalize_space(html.unescape(text))
-    if not text or len(text) > _MAX_CREDIT + 8:
+    if not text or len(text) > MAX_CREDIT_TEXT:
         return None
     match = _CREDIT.match(text)
     if not match:
@@ -388,25 +390,10 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
             if not line:
                 continue
         if "@" in line:
-            if _EMAIL_LINE.match(line):
-                removed["email"] += 1
-                if lines and _is_name(lines[-1]):
-                    lines.pop()
-                    removed["reporter"] += 1
+            kept = _drop_emails(line, lines, removed)
+            if kept is None:
                 continue
-            rest, is_reporter = _strip_reporter_tail(line)
-            if is_reporter:
-                removed["reporter"] += 1
-                removed["email"] += 1
-                if rest is None:
-                    continue
-                line = rest
-            line, count = _remove_emails(line)
-            if count:
-                removed["email"] += count
-                line = _SPACES.sub(" ", line).strip()
-                if not line:
-                    continue
+            line = kept
         if nfkc:
             line = unicodedata.normalize("NFKC", line)
         lines.append(line)
@@ -414,6 +401,32 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
     result.body = "\n".join(lines)
     result.credits = list(credits)
     return result
+
+
+def _drop_emails(line: str, lines: list[str], removed: dict[str, int]) -> str | None:
+    """``line`` without e-mail addresses and a reporter's name before one, or None when
+    nothing remains; a line that is only an address also takes a name line before it out of
+    ``lines``. Counts go to ``removed``."""
+    if _EMAIL_LINE.match(line):
+        removed["email"] += 1
+        if lines and _is_name(lines[-1]):
+            lines.pop()
+            removed["reporter"] += 1
+        return None
+    rest, is_reporter = _strip_reporter_tail(line)
+    if is_reporter:
+        removed["reporter"] += 1
+        removed["email"] += 1
+        if rest is None:
+            return None
+        line = rest
+    line, count = _remove_emails(line)
+    if count:
+        removed["email"] += count
+        line = _SPACES.sub(" ", line).strip()
+        if not line:
+            return None
+    return line
 
 
 def _drop_repeated_run(lines: list[str], longest: int = _LONGEST_REPEAT) -> int:
