@@ -333,11 +333,17 @@ def _prune(tree: HtmlElement) -> None:
             element.drop_tree()
 
 
+def _plain_text(tree: HtmlElement) -> str:
+    """The text of the page's ``<body>``, one block per line (an iterative walk)."""
+    body = tree.find("body")
+    return "\n".join(plain_lines(tree if body is None else body, _BLOCKS, DROP_TAGS))
+
+
 def _extract(tree: HtmlElement) -> tuple[str | None, str | None]:
     """(main text of a pruned tree, problem): trafilatura's text; :func:`plain_lines` when
     the tree is too deep for it (problem ``deep_tree``)."""
     if deeper_than(tree, MAX_TREE_DEPTH):
-        return "\n".join(plain_lines(tree, _BLOCKS, DROP_TAGS)), "deep_tree"
+        return _plain_text(tree), "deep_tree"
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - depends on the environment
@@ -358,7 +364,7 @@ def _extract(tree: HtmlElement) -> tuple[str | None, str | None]:
             with_metadata=False,
         )
     except RecursionError:  # a shape deeper for trafilatura than MAX_TREE_DEPTH foresaw
-        return "\n".join(plain_lines(tree, _BLOCKS, DROP_TAGS)), "deep_tree"
+        return _plain_text(tree), "deep_tree"
     return text, None
 
 

@@ -49,12 +49,20 @@ def find_article(blocks: Iterable[str]) -> tuple[dict[str, Any], bool]:
             logger.debug("Ignoring broken JSON-LD")
             broken = True
             continue
-        for node in _nodes(data):
-            types = node.get("@type")
-            type_set = set(types) if isinstance(types, list) else {types}
-            if type_set & ARTICLE_TYPES:
-                return node, broken
+        node = article_node(data)
+        if node is not None:
+            return node, broken
     return {}, broken
+
+
+def article_node(data: Any) -> dict[str, Any] | None:
+    """The first object typed as an article in a decoded JSON-LD document, or None."""
+    for node in _nodes(data):
+        types = node.get("@type")
+        for name in types if isinstance(types, list) else [types]:
+            if isinstance(name, str) and name in ARTICLE_TYPES:
+                return node
+    return None
 
 
 def collect_meta(elements: Iterable[HtmlElement]) -> dict[str, list[str]]:
