@@ -22,11 +22,17 @@ _XML_SPACE = re.compile("[ \t\r\n]+")
 _COMPOUND = re.compile(r"^(?P<tag>[a-z][a-z0-9-]*)?(?:\.(?P<cls>[A-Za-z0-9_-]+))?$")
 
 
-@functools.lru_cache(maxsize=4096)
-def _split(value: str) -> frozenset[str]:
-    """Class names as XPath's ``normalize-space`` splits them (space, tab, CR, LF). Cached:
-    a page repeats a few class values many times."""
+def _split_names(value: str) -> frozenset[str]:
     return frozenset(_XML_SPACE.split(value.strip(" \t\r\n")))
+
+
+_split_cached = functools.lru_cache(maxsize=4096)(_split_names)
+
+
+def _split(value: str) -> frozenset[str]:
+    """Class names as XPath's ``normalize-space`` splits them (space, tab, CR, LF). Short
+    values are cached: a page repeats a few class values many times."""
+    return _split_cached(value) if len(value) <= 200 else _split_names(value)
 
 
 _CLASS_ATTRIBUTES = etree.XPath("descendant-or-self::*/@class")

@@ -44,3 +44,14 @@ def test_a_field_is_computed_once_per_page() -> None:
     page, _ = fresh_page("canonical_full")
     first = fields.related(page)
     assert fields.related(page) is first
+
+
+def test_nested_comment_counts_are_read_in_document_order() -> None:
+    from scrapy.http import HtmlResponse
+
+    html = ('<html><body><section class="comments"><h2>コメント<span class="count">件数'
+            '<span class="count">7</span>3</span></h2></section></body></html>')
+    url = "http://127.0.0.1:8765/ja/report/article/5"
+    page = Page(HtmlResponse(url=url, body=html.encode(), encoding="utf-8"),
+                Site("http://127.0.0.1:8765/ja/"))
+    assert fields.comment_count(page) == Found(7, "markup")
