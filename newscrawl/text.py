@@ -3,6 +3,15 @@
 Input text has one block (paragraph, sub-heading, list item) per line, as
 :func:`newscrawl.pages.article.parse_article` or a generic extractor produce it.
 Nothing here touches the network or a crawler.
+
+Who calls what: the page parser (:mod:`newscrawl.pages`) only *recognises* text here
+(:func:`parse_credit`, :func:`split_inline_credit`, :func:`split_authors`,
+:func:`parse_jp_datetime`, :func:`normalize_space`); it never cleans a body. Cleaning
+(:func:`clean_body`) belongs to the clean pipeline (:mod:`newscrawl.pipelines.clean`), which also
+merges the credits the cleaning takes out of the body into ``Article.credits``.
+
+Every function here takes time linear in its input, whatever the text (no pattern that retries
+a run of spaces or word characters from each of its positions): a page's text is untrusted.
 """
 
 from __future__ import annotations
@@ -44,13 +53,21 @@ _CREDIT = re.compile(
     r"^[【\[(（]?\s*(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]|\([cC]\)|（[cC]）)"
     r"\s*(?P<name>[^【】\[\]。]+?)\s*[】\])）]?$"
 )
-_CREDIT_SPLIT = re.compile(r"\s+(?=[【\[]?(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]))")
+#: A space run before a credit. ``(?<!\s)``: tried at the start of a run only (a credit never
+#: starts with a space, so a run fails or matches as a whole); else each long run is quadratic.
+_CREDIT_SPLIT = re.compile(r"(?<!\s)\s+(?=[【\[]?(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]))")
 _INLINE_CREDIT = re.compile(
     r"^[【\[]\s*" + _CREDIT_PREFIX + r"\s*[:：=＝]\s*(?P<name>[^】\]]+?)\s*[】\]]\s*"
 )
 _MAX_CREDIT = 40
+MAX_CREDIT_TEXT = _MAX_CREDIT + 8
+"""The longest text (trimmed) :func:`parse_credit` reads as a credit."""
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An e-mail address. Only anchored (``match``) here: searched, it retries a long run of word
+characters from each position (quadratic); :func:`_email_spans` finds the same matches."""
+_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LOCAL_REVERSED = re.compile(r"[\w.+-]*")
 _EMAIL_LINE = re.compile(r"^[<(（\[]?\s*(?:mailto:)?" + _EMAIL.pattern + r"\s*[>)）\]]?$")
 _NAME_MAX = 25
 _SENTENCE_END = "。！？!?」』)）"
@@ -89,8 +106,11 @@ _DATE_JP = re.compile(
     r"(?:\s*(?P<H>\d{1,2})\s*[:時]\s*(?P<M>\d{2})\s*分?(?:\s*:\s*(?P<S>\d{2}))?)?"
 )
 
-_AUTHOR_SPLIT = re.compile(r"\s*[・、,，/／&＆]\s*|\s+and\s+")
-_AUTHOR_SUFFIX = re.compile(r"(?:\s*(?:アクセス|記者|特派員|編集委員))+$")
+#: A separator between author names (group 1), or a space run that is none (skipped whole,
+#: so that a long run is not retried from each of its positions).
+_AUTHOR_SEPARATOR = re.compile(r"(\s*[・、,，/／&＆]\s*|\s+and\s+)|\s+")
+_AUTHOR_SUFFIXES = ("アクセス", "記者", "特派員", "編集委員")
+"""Words after a name in a byline, dropped (with the spaces before them) from its end."""
 _AUTHOR_PREFIX = re.compile(r"^(?:[Bb]y\s+|文\s*[:：=]\s*|記者\s*[:：]\s*)")
 
 
@@ -128,7 +148,7 @@ def parse_credit(text: str) -> str | None:
     写真提供) with a fullwidth or ASCII colon or ``=``, optionally in 【】 brackets.
     """
     text = normalize_space(html.unescape(text))
-    if not text or len(text) > _MAX_CREDIT + 8:
+    if not text or len(text) > MAX_CREDIT_TEXT:
         return None
     match = _CREDIT.match(text)
     if not match:
@@ -163,14 +183,38 @@ def split_authors(text: str) -> list[str]:
 
     Also splits on ``、`` ``,`` ``/``; drops a trailing ``アクセス``/``記者``.
     """
-    names: list[str] = []
-    text = normalize_space(html.unescape(text))
-    text = _AUTHOR_SUFFIX.sub("", text)
-    for part in _AUTHOR_SPLIT.split(text):
-        name = _AUTHOR_SUFFIX.sub("", _AUTHOR_PREFIX.sub("", part.strip())).strip(" \u3000")
-        if name and name not in names:
-            names.append(name)
-    return names
+    text = _strip_author_suffix(normalize_space(html.unescape(text)))
+    names: dict[str, None] = {}
+    for part in _split_authors(text):
+        name = _strip_author_suffix(_AUTHOR_PREFIX.sub("", part.strip())).strip(" \u3000")
+        if name:
+            names.setdefault(name)
+    return list(names)
+
+
+def _split_authors(text: str) -> list[str]:
+    """``re.split`` on an author separator, in linear time (see :data:`_AUTHOR_SEPARATOR`)."""
+    parts: list[str] = []
+    start = 0
+    for match in _AUTHOR_SEPARATOR.finditer(text):
+        if match.group(1) is not None:
+            parts.append(text[start:match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _strip_author_suffix(text: str) -> str:
+    """``text`` without its trailing ``アクセス``/``記者``/``特派員``/``編集委員`` words and the
+    spaces before each (``山下悠真 アクセス`` → ``山下悠真``)."""
+    end = len(text)
+    while True:
+        word = next((w for w in _AUTHOR_SUFFIXES if text.endswith(w, 0, end)), None)
+        if word is None:
+            return text[:end]
+        end -= len(word)
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
 
 
 def _to_iso(match: re.Match[str]) -> str | None:
@@ -231,11 +275,10 @@ def _strip_reporter_tail(line: str) -> tuple[str | None, bool]:
     A short name-like rest means the whole line is the reporter line (None is returned);
     a paragraph ending with ``…。梶原圭介 x@y.com`` keeps the text up to the sentence end.
     """
-    matches = list(_EMAIL.finditer(line))
-    match = matches[-1] if matches else None
-    if match is None or line[match.end():].strip(" >)）]") != "":
+    spans = _email_spans(line)
+    if not spans or line[spans[-1][1]:].strip(" >)）]") != "":
         return line, False
-    rest = line[: match.start()].rstrip(" <(（[").rstrip()
+    rest = line[: spans[-1][0]].rstrip(" <(（[").rstrip()
     rest = re.sub(r"(?:mailto:|[Ee]-?mail\s*[:：]?)$", "", rest).rstrip()
     if not rest or _is_name(rest):
         return None, True
@@ -243,6 +286,51 @@ def _strip_reporter_tail(line: str) -> tuple[str | None, bool]:
     if cut >= 0 and _is_name(rest[cut + 1:]):
         return rest[: cut + 1], True
     return line, False
+
+
+def _email_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each match of :data:`_EMAIL` in ``line``, as ``finditer`` gives them,
+    in linear time.
+
+    A match holds one ``@``: it starts where the run of local-part characters before that
+    ``@`` starts (or where the previous match ended) and ends where the domain ends. An ``@``
+    with no local part before it or no domain after it starts no match.
+    """
+    spans: list[tuple[int, int]] = []
+    reversed_line: str | None = None
+    scan_from = 0
+    at = line.find("@")
+    while at >= 0:
+        domain = _EMAIL_DOMAIN.match(line, at + 1)
+        if domain is not None:
+            if reversed_line is None:
+                reversed_line = line[::-1]
+            # the local part, read backwards from the @ (no further back than ``scan_from``)
+            back = _EMAIL_LOCAL_REVERSED.match(reversed_line, len(line) - at,
+                                               len(line) - scan_from)
+            assert back is not None  # ``*``: always matches
+            start = at - (back.end() - back.start())
+            if start < at:
+                spans.append((start, domain.end()))
+                scan_from = domain.end()
+                at = line.find("@", scan_from)
+                continue
+        at = line.find("@", at + 1)
+    return spans
+
+
+def _remove_emails(line: str) -> tuple[str, int]:
+    """``_EMAIL.subn("", line)``, in linear time."""
+    spans = _email_spans(line)
+    if not spans:
+        return line, 0
+    kept: list[str] = []
+    start = 0
+    for begin, end in spans:
+        kept.append(line[start:begin])
+        start = end
+    kept.append(line[start:])
+    return "".join(kept), len(spans)
 
 
 def _is_share_line(line: str) -> bool:
@@ -265,7 +353,7 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
     """
     result = CleanResult(body="")
     removed = result.removed
-    credits = result.credits
+    credits: dict[str, None] = {}  # ordered, without repeats
     lines: list[str] = []
     for raw in (text or "").splitlines():
         line = _normalize_line(raw)
@@ -293,41 +381,52 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
         names = _line_credits(line)
         if names is not None:
             removed["credit"] += 1
-            credits.extend(n for n in names if n not in credits)
+            credits.update(dict.fromkeys(names))
             continue
         name, line = split_inline_credit(line)
         if name is not None:
             removed["credit"] += 1
-            if name not in credits:
-                credits.append(name)
+            credits.setdefault(name)
             if not line:
                 continue
         if "@" in line:
-            if _EMAIL_LINE.match(line):
-                removed["email"] += 1
-                if lines and _is_name(lines[-1]):
-                    lines.pop()
-                    removed["reporter"] += 1
+            kept = _drop_emails(line, lines, removed)
+            if kept is None:
                 continue
-            rest, is_reporter = _strip_reporter_tail(line)
-            if is_reporter:
-                removed["reporter"] += 1
-                removed["email"] += 1
-                if rest is None:
-                    continue
-                line = rest
-            line, count = _EMAIL.subn("", line)
-            if count:
-                removed["email"] += count
-                line = _SPACES.sub(" ", line).strip()
-                if not line:
-                    continue
+            line = kept
         if nfkc:
             line = unicodedata.normalize("NFKC", line)
         lines.append(line)
         removed["duplicate"] += _drop_repeated_run(lines)
     result.body = "\n".join(lines)
+    result.credits = list(credits)
     return result
+
+
+def _drop_emails(line: str, lines: list[str], removed: dict[str, int]) -> str | None:
+    """``line`` without e-mail addresses and a reporter's name before one, or None when
+    nothing remains; a line that is only an address also takes a name line before it out of
+    ``lines``. Counts go to ``removed``."""
+    if _EMAIL_LINE.match(line):
+        removed["email"] += 1
+        if lines and _is_name(lines[-1]):
+            lines.pop()
+            removed["reporter"] += 1
+        return None
+    rest, is_reporter = _strip_reporter_tail(line)
+    if is_reporter:
+        removed["reporter"] += 1
+        removed["email"] += 1
+        if rest is None:
+            return None
+        line = rest
+    line, count = _remove_emails(line)
+    if count:
+        removed["email"] += count
+        line = _SPACES.sub(" ", line).strip()
+        if not line:
+            return None
+    return line
 
 
 def _drop_repeated_run(lines: list[str], longest: int = _LONGEST_REPEAT) -> int:

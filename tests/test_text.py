@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from newscrawl.text import (
     REMOVED_KINDS,
+    _remove_emails,
     clean_body,
     normalize_space,
     parse_credit,
@@ -188,3 +192,52 @@ def test_a_bare_date_line_is_not_body_text(line: str) -> None:
                                   "2025年は12月10日から始まる。"])
 def test_a_sentence_with_a_date_is_kept(line: str) -> None:
     assert clean_body(line).body == line
+
+
+# --- hostile text: the same answers as the plain patterns, in linear time --------------------
+
+#: The patterns text.py used before they were made linear: an independent oracle for the
+#: rewritten matchers (Python's own ``re`` on the original expressions).
+_REFERENCE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_REFERENCE_AUTHOR_SPLIT = re.compile(r"\s*[・、,，/／&＆]\s*|\s+and\s+")
+_REFERENCE_AUTHOR_SUFFIX = re.compile(r"(?:\s*(?:アクセス|記者|特派員|編集委員))+$")
+
+
+def _random_texts(pieces: list[str], count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+            for _ in range(count)]
+
+
+def test_email_removal_equals_the_plain_pattern() -> None:
+    pieces = ["a", "b.", "+", "-", "_", "@", "@", ".jp", " ", "\u3000", "あ", "x-y", ".", "..."]
+    for text in _random_texts(pieces, 50000, seed=3):
+        assert _remove_emails(text) == _REFERENCE_EMAIL.subn("", text), text
+
+
+def test_author_splitting_equals_the_plain_patterns() -> None:
+    pieces = [" ", "\u3000", "\u2003", "・", "、", ",", "/", "&", "and", " and ", "アクセス",
+              "記者", "特派員", "山", "田", "x", "a", "n", "d"]
+    for text in _random_texts(pieces, 20000, seed=5):
+        flat = normalize_space(text)
+        expected: list[str] = []
+        for part in _REFERENCE_AUTHOR_SPLIT.split(_REFERENCE_AUTHOR_SUFFIX.sub("", flat)):
+            name = _REFERENCE_AUTHOR_SUFFIX.sub(
+                "", re.sub(r"^(?:[Bb]y\s+|文\s*[:：=]\s*|記者\s*[:：]\s*)", "", part.strip())
+            ).strip(" \u3000")
+            if name and name not in expected:
+                expected.append(name)
+        assert split_authors(text) == expected, text
+
+
+@pytest.mark.parametrize("text", [
+    "あ" * 300_000 + " @",                       # a long word run before a lone @
+    "x" * 300_000 + "@example",                  # a local part with no domain
+    "名前" + "\u3000" * 300_000 + "本文",          # a long run of ideographic spaces
+    "記者" * 100_000 + "の話",                      # byline words repeated, not at the end
+])
+def test_long_hostile_lines_are_cleaned(text: str) -> None:
+    """Each of these took minutes with the plain patterns (quadratic in the run's length)."""
+    result = clean_body(text)
+    assert result.body == normalize_space(text).lstrip("\u3000")
+    assert split_authors(text)

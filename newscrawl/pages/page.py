@@ -1,0 +1,180 @@
+"""One parsed page and the field machinery of the page parsers (the shape of web-poet).
+
+A :class:`Page` holds the response, its lxml tree and the site, and computes once, lazily,
+what several fields share: the JSON-LD article, the ``<meta>`` tags, the body container and
+its walk. A field is a plain function of a page that returns a :class:`Found` (its value and
+the source it came from); :func:`field` and :func:`cached` make a field computed at most
+once per page, so fields can use each other freely and each can be called (and timed) alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from lxml import etree
+from scrapy.http import TextResponse
+
+from newscrawl.pages.body import BodyWalker, densest_container
+from newscrawl.pages.encoding import response_text
+from newscrawl.pages.select import ClassIndex
+from newscrawl.pages.structured import collect_meta, find_article
+from newscrawl.pages.tree import parse_html, strip_controls
+from newscrawl.text import normalize_space
+from newscrawl.urls import Site
+
+T = TypeVar("T")
+
+SOURCES = ("markup", "jsonld", "meta", "text", "generic", "url")
+"""Where a value can come from, in the order fields usually try them:
+
+- ``markup``: the page's own classes (canonical WordPress theme or the AMP plugin's), and
+  ``<link rel=canonical>``/``<html lang>``;
+- ``jsonld``: a JSON-LD ``NewsArticle`` (also inside ``@graph`` or a list);
+- ``meta``: OpenGraph and ``article:*`` meta tags;
+- ``text``: visible text (``<h1>``, ``<title>``, the name before アクセス, a date line,
+  ``コメント3``, tag links, ``<link rel=shortlink>``);
+- ``generic``: the body from a generic main-text extractor, and the photos of the densest
+  block of paragraphs, when the page has no known body container;
+- ``url``: the response URL (ids) or the category slug in it (category label).
+"""
+
+PROBLEMS = ("canonical_mismatch", "jsonld_broken", "links_capped", "deep_tree")
+"""What :attr:`Page.problems` can hold:
+
+- ``canonical_mismatch``: the canonical link, short link, JSON-LD url or ``og:url`` names
+  another article id than the URL; the URL's id was kept;
+- ``jsonld_broken``: a JSON-LD block did not parse (or nested too deep) and was skipped;
+- ``links_capped``: the page had more article links than
+  :data:`~newscrawl.pages.links.MAX_LINKS_PER_PAGE` or a block more than
+  :data:`~newscrawl.pages.links.MAX_LINKS_PER_BLOCK`; the rest were not recorded;
+- ``deep_tree``: the page nests deeper than :data:`~newscrawl.pages.body.MAX_TREE_DEPTH`;
+  the generic body is a plain text walk, not trafilatura's.
+"""
+
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_META = etree.XPath("//meta[@content]")
+_BODY_CONTAINERS = etree.XPath(
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' amp-wp-article-content ')]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found(Generic[T]):
+    """A field's value and where it came from (one of :data:`SOURCES`, None when absent)."""
+
+    value: T
+    source: str | None = None
+
+
+class Page:
+    """A page parsed once: ``response``, ``url``, ``site``, the lxml ``root``, and shared
+    parts computed on first use. ``problems`` collects what fields found odd (see
+    :data:`PROBLEMS`), each name once, in the order met."""
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.url: str = response.url
+        self.site = site
+        self.problems: list[str] = []
+        self.fields: dict[str, Any] = {}
+        """Field results by field name (see :func:`field`)."""
+        self.text = strip_controls(response_text(response))
+        """The decoded page, without control characters (see
+        :func:`~newscrawl.pages.tree.strip_controls`)."""
+        self.root: etree._Element = parse_html(self.text, self.url)
+        """The page's root element (plain lxml elements: see
+        :func:`~newscrawl.pages.tree.parse_html`)."""
+
+    @property
+    def is_html(self) -> bool:
+        """False when the body gave no HTML element tree (a processing instruction or
+        comment as the root)."""
+        return isinstance(self.root.tag, str)
+
+    def problem(self, name: str) -> None:
+        """Record a problem (one of :data:`PROBLEMS`), once."""
+        if name not in self.problems:
+            self.problems.append(name)
+
+    @cached_property
+    def jsonld(self) -> dict[str, Any]:
+        """The first JSON-LD object typed as an article (see
+        :data:`~newscrawl.pages.structured.ARTICLE_TYPES`), or ``{}``."""
+        node, broken = find_article(_JSONLD(self.root))
+        if broken:
+            self.problem("jsonld_broken")
+        return node
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """``<meta>`` contents by lower-cased ``property``/``name``, in page order."""
+        return collect_meta(_META(self.root))
+
+    def meta1(self, key: str) -> str | None:
+        """The first ``<meta>`` content for ``key``, trimmed; None when absent or blank."""
+        values = self.meta.get(key)
+        return normalize_space(values[0]) if values and values[0].strip() else None
+
+    @cached_property
+    def classes(self) -> ClassIndex:
+        """The elements with a ``class``, for :class:`~newscrawl.pages.select.Query`."""
+        return ClassIndex(self.root)
+
+    @cached_property
+    def body_container(self) -> etree._Element | None:
+        """The theme's body container (``div.entry-content``, AMP's
+        ``div.amp-wp-article-content``), or None."""
+        return next(iter(_BODY_CONTAINERS(self.root)), None)
+
+    @cached_property
+    def body_walk(self) -> BodyWalker:
+        """The walk of the body container, or of the densest block of paragraphs when the
+        page has none (its photos and credits, for the generic layer)."""
+        walker = BodyWalker(self.site, self.url)
+        container = self.body_container
+        if container is None:
+            container = densest_container(self.root)
+        if container is not None:
+            walker.walk(container)
+        return walker
+
+
+def first(candidates: Iterator[tuple[str, T]]) -> Found[T | None]:
+    """The first candidate ``(source, value)`` with a value (not None, ``""`` or ``[]``);
+    the candidates are computed lazily, so later sources cost nothing once one has a value."""
+    for source, value in candidates:
+        if value not in (None, "", []):
+            return Found(value, source)
+    return Found(None, None)
+
+
+def cached(compute: Callable[[Page], T]) -> Callable[[Page], T]:
+    """Make ``compute(page)`` run at most once per page (its result kept in ``page.fields``)."""
+    name = compute.__qualname__
+
+    @functools.wraps(compute)
+    def get(page: Page) -> T:
+        try:
+            return page.fields[name]
+        except KeyError:
+            value = page.fields[name] = compute(page)
+            return value
+
+    return get
+
+
+def field(candidates: Callable[[Page], Iterator[tuple[str, T]]]
+          ) -> Callable[[Page], Found[T | None]]:
+    """A field from a generator of ``(source, value)`` candidates in order of trust: the
+    field's value is the :func:`first` one that has a value, computed once per page."""
+
+    @functools.wraps(candidates)
+    def pick(page: Page) -> Found[T | None]:
+        return first(candidates(page))
+
+    return cached(pick)
