@@ -26,33 +26,8 @@ from newscrawl.monitoring.schema import (
 )
 from newscrawl.rejects import Rejected
 from tests.monitoring import support
+from tests.monitoring.runs import good_article
 from tests.support import ROOT
-
-
-def good_article() -> Article:
-    """An article as the pipelines leave it (original text)."""
-    return Article(
-        url="https://www.kangnamtimes.com/ja/report/article/700001",
-        canonical_url="https://www.kangnamtimes.com/ja/report/article/700001",
-        article_id="700001",
-        headline="港の朝市に新しい屋台が並ぶ",
-        summary=["朝市が再開", "屋台は十二軒", "週末のみ営業"],
-        authors=["山田花子", "佐藤一郎"],
-        date_published="2025-12-12T09:10:00+09:00",
-        date_modified=None,
-        category="ニュース",
-        tags=["朝市"],
-        images=[{"url": "https://www.kangnamtimes.com/ja/img/1.jpg", "credit": "共同"}],
-        credits=["共同"],
-        body="朝六時、港の広場に屋台が並んだ。\n地元の漁師が水揚げした魚を売る。",
-        language="ja",
-        comment_count=0,
-        related=[{"url": "https://www.kangnamtimes.com/ja/report/article/700002",
-                  "title": "港の再開発", "block": "related", "position": 1}],
-        discovered_via={"block": "latest", "position": 3,
-                        "from_url": "https://www.kangnamtimes.com/ja/"},
-        crawled_at="2026-01-05T10:00:00+00:00",
-    )
 
 
 def line(**changes: Any) -> dict[str, Any]:
