@@ -79,3 +79,38 @@ def history_of(*runs: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 NORMAL_HISTORY = [run_stats(180), run_stats(210), run_stats(195)]
+
+
+def sample_run(*, changed: bool = True) -> tuple[Any, list[dict[str, Any]]]:
+    """A finished run (a layout change, or a normal run) after three normal ones, as
+    ``(RunData, history with this run last)``, with pages and articles observed."""
+    from newscrawl.monitoring.observe import RunObserver
+    from newscrawl.monitoring.rundata import RunData
+
+    observer = RunObserver()
+    categories = ("ニュース", "経済", "エンタメ", "トレンド")
+    for n in range(200):
+        observer.article({"headline": "見出し", "category": categories[n % 4],
+                          "body": "本文" * (50 + 7 * n), "authors": ["山田"] if n % 9 else [],
+                          "date_published": f"2025-12-{1 + n % 28:02d}T{n % 24:02d}:05:00"
+                                            "+09:00"})
+    for n in range(300):
+        observer.response(f"http://127.0.0.1:8765/ja/report/article/{700000 + n}",
+                          200 if n % 40 else 404, seconds=(n * 37 % 100) / 100,
+                          size=20_000 + n * 131 % 9000, since_start=n / 6)
+    stats = run_stats(200, body={"markup": 6, "generic": 194}) if changed else run_stats(200)
+    history = history_of(*NORMAL_HISTORY)
+    findings = judge_monitors(stats, history, MonitorSettings())
+    ok = not changed
+    verdict = (f"run FAILED: {findings[0].reason}" if changed
+               else "finished, 200 article(s) written")
+    data = RunData(spider="kangnamtimes", stats=stats, observed=observer.to_dict(),
+                   findings=findings, ok=ok, verdict=verdict,
+                   settings={"NEWSCRAWL_BASE_URL": "http://127.0.0.1:8765/ja/",
+                             "NEWSCRAWL_FOLLOW_BLOCKS": ["latest", "related"]},
+                   feed="output/demo.jsonl", history_path="state/demo.runs.jsonl",
+                   schema_version="0123456789ab",
+                   files={"report": "output/demo.report.html"})
+    record = run_record(stats, findings, spider="kangnamtimes", feed=data.feed, ok=ok,
+                        verdict=verdict)
+    return data, [*history, record]
