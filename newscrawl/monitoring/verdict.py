@@ -199,8 +199,17 @@ def layout_findings(stats: Mapping[str, Any], history: Sequence[Mapping[str, Any
         why = ("no previous run to compare with" if not baseline else
                f"fewer than {config.min_articles} articles to compare")
         return [Finding("layout", True, config.layout_severity, f"not compared: {why}")]
-    judged.sort(key=lambda pair: -pair[0])
+    judged.sort(key=lambda pair: (-round(pair[0], 2), _importance(pair[1].name)))
     return [finding for _, finding in judged]
+
+
+KEY_FIELDS = ("body", "headline", "date_published", "authors")
+"""Named first among fields that moved as far (a redesign moves many at once)."""
+
+
+def _importance(name: str) -> tuple[int, str]:
+    field = name.partition("/")[2]
+    return (KEY_FIELDS.index(field) if field in KEY_FIELDS else len(KEY_FIELDS), field)
 
 
 def coverage_findings(stats: Mapping[str, Any], history: Sequence[Mapping[str, Any]],
@@ -227,7 +236,7 @@ def coverage_findings(stats: Mapping[str, Any], history: Sequence[Mapping[str, A
     if not falls:
         return [Finding("coverage", True, config.layout_severity,
                         f"field coverage as in the last {len(before)} run(s)")]
-    falls.sort(key=lambda pair: -pair[0])
+    falls.sort(key=lambda pair: (-round(pair[0], 2), _importance(pair[1].name)))
     return [finding for _, finding in falls]
 
 

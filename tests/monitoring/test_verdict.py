@@ -172,3 +172,13 @@ def test_judge_monitors_reads_scrapy_settings_too() -> None:
     settings = Settings(support.defaults(NEWSCRAWL_MONITOR_LAYOUT_SEVERITY="warn"))
     findings = judge_monitors(changed, history_of(*NORMAL_HISTORY), settings)
     assert [f.name for f in findings if f.warned] == ["layout/body"]
+
+
+def test_of_fields_that_moved_as_far_the_body_is_named_first() -> None:
+    """A redesign moves many fields at once; the body says most about it."""
+    before = [run_stats(200, **{"newscrawl/fields/authors/markup": 188,
+                                "newscrawl/fields/authors/jsonld": 12}) for _ in range(2)]
+    changed = run_stats(200, body={"generic": 200}, **{"newscrawl/fields/authors/jsonld": 200})
+    failed = [f.name for f in judge_monitors(changed, history_of(*before), MonitorSettings())
+              if f.failed]
+    assert failed == ["layout/body", "layout/authors"]
