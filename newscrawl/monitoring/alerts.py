@@ -59,7 +59,7 @@ def build_alert(data: RunData, report: str | None) -> Alert:
     """The message about a run: its status and why, what did not pass, the key counts."""
     figures = key_figures(data.stats)
     not_ok = [f for f in data.findings if not f.ok]
-    why = data.verdict or (not_ok[0].reason if not_ok else "")
+    why = data.why or (not_ok[0].reason if not_ok else "")
     subject = f"[newscrawl] {data.spider} run {data.status.upper()}: {why}"[:200]
     lines = [
         f"Run of {data.spider} finished {data.finished or '?'} (UTC): {data.status.upper()}.",

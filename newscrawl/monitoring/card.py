@@ -47,7 +47,7 @@ def build_card(data: RunData) -> str:
         "",
         f"News articles from `{_md(data.settings.get('NEWSCRAWL_BASE_URL', '?'))}`, crawled "
         f"by the `{data.spider}` spider of newscrawl; run finished "
-        f"{data.finished or '?'} (UTC), verdict **{data.status}**: {data.verdict}.",
+        f"{data.finished or '?'} (UTC), verdict **{data.status}**: {data.why}.",
         "",
         "## What the file holds",
         "",

@@ -34,6 +34,7 @@ from newscrawl.monitoring.figures import (
 )
 from newscrawl.monitoring.observe import body_length_quantiles
 from newscrawl.monitoring.rundata import RunData
+from newscrawl.monitoring.verdict import Finding
 
 SECTIONS = ("verdict", "articles", "categories", "body-length", "fields", "requests", "pages",
             "history", "settings")
@@ -115,15 +116,30 @@ def _p(text: str) -> str:
 # -- sections --------------------------------------------------------------------------------
 
 
+def _grouped(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings to list: the per-field ones that passed folded into one row each."""
+    out: list[Finding] = []
+    passed: dict[str, list[Finding]] = {}
+    for finding in findings:
+        group = finding.name.partition("/")[0]
+        if finding.ok and "/" in finding.name:
+            passed.setdefault(group, []).append(finding)
+        else:
+            out.append(finding)
+    for group, members in passed.items():
+        fields = ", ".join(f.name.partition("/")[2] for f in members)
+        out.append(Finding(group, True, members[0].severity,
+                           f"{len(members)} field(s) as in the previous runs: {fields}"))
+    return sorted(out, key=lambda f: (f.ok, f.severity != "fail"))
+
+
 def verdict_section(data: RunData) -> str:
-    ordered = sorted(data.findings, key=lambda f: (f.ok, f.severity != "fail"))
+    ordered = _grouped(data.findings)
     rows = [(f.name, Markup(_badge(f.ok, f.severity)), f.reason) for f in ordered]
     classes = ["" if f.ok else f.severity for f in ordered]
-    failed = [f for f in data.findings if f.failed]
-    why = data.verdict or (failed[0].reason if failed else "")
     return _section(
         "verdict", "Verdict",
-        f"<p><strong>{_e(data.status.upper())}</strong>: {_e(why)}</p>",
+        f"<p><strong>{_e(data.status.upper())}</strong>: {_e(data.why)}</p>",
         table(("check", "result", "why"), rows, row_class=classes),
     )
 
@@ -282,8 +298,13 @@ def requests_section(data: RunData) -> str:
     if len(timeline) < 2:
         grid.append(_p("Pages per second over time: the run was too short to draw it."))
     else:
+        widths = [slot] * len(timeline)
+        last = figures["elapsed_seconds"] - slot * (len(timeline) - 1)
+        if 0 < last < slot:  # the run ended inside the last slot
+            widths[-1] = last
         grid.append(charts.line_chart([i * slot for i in range(len(timeline))],
-                                      {"pages/s": [n / slot for n in timeline]},
+                                      {"pages/s": [n / w for n, w in zip(timeline, widths,
+                                                                         strict=True)]},
                                       title="Pages per second over time",
                                       xlabel="seconds since start", ylabel="pages per second"))
     parts.append(f'<div class="grid">{"".join(grid)}</div>')

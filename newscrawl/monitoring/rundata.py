@@ -118,6 +118,15 @@ class RunData:
         return "ok"
 
     @property
+    def why(self) -> str:
+        """The reason for the status: the failed verdict's, else the first failed monitor's
+        (the health verdict may not know the monitors), else the verdict's."""
+        failed = [f for f in self.findings if f.failed]
+        if self.ok is not False and failed:
+            return failed[0].reason
+        return self.verdict
+
+    @property
     def finished(self) -> str | None:
         value = jsonable(self.stats.get("finish_time"))
         return str(value) if value else None

@@ -61,3 +61,12 @@ def test_a_normal_run_reads_ok() -> None:
     data, history = sample_run(changed=False)
     page = build_report(data, history)
     assert '<header class="ok">' in page and "FAILED" not in page
+
+
+def test_a_failed_monitor_is_the_reason_even_when_the_health_verdict_passed() -> None:
+    """Until the health verdict reads the monitors, the report still says why it failed."""
+    data, history = sample_run()
+    data = dataclasses.replace(data, ok=True, verdict="finished, 200 article(s) written")
+    page = build_report(data, history)
+    assert ("<strong>FAILED</strong>: layout changed: body from markup 94% → 3% "
+            "(generic 6% → 97%)") in page
