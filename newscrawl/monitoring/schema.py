@@ -214,7 +214,9 @@ def schema_text(schema: dict[str, Any] | None = None) -> str:
 def _compiled() -> Callable[[Any], Any]:
     import fastjsonschema
 
-    return cast("Callable[[Any], Any]", fastjsonschema.compile(article_schema()))
+    # use_default=False: checking must never fill in (change) the item
+    return cast("Callable[[Any], Any]",
+                fastjsonschema.compile(article_schema(), use_default=False))
 
 
 def schema_error(line: dict[str, Any]) -> str | None:

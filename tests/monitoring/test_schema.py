@@ -121,7 +121,10 @@ def crawler_with_pipeline(**overrides: Any) -> SchemaPipeline:
 def test_pipeline_passes_a_valid_article_and_counts_it() -> None:
     pipeline = crawler_with_pipeline()
     article = good_article()
+    article.discovered_via = {"block": "sitemap"}  # optional keys absent: nothing filled in
+    before = copy.deepcopy(article)
     assert pipeline.process_item(article) is article
+    assert article == before
     assert pipeline.crawler.stats.get_value("newscrawl/schema/checked") == 1
 
 
