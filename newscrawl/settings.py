@@ -76,6 +76,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
     "newscrawl.pipelines.clean.CleanPipeline": 200,
+    "newscrawl.monitoring.pipeline.SchemaPipeline": 250,
     "newscrawl.pipelines.dedupe.DedupePipeline": 300,
     "newscrawl.pipelines.state.StatePipeline": 900,
 }
@@ -85,7 +86,12 @@ EXTENSIONS = {
     "newscrawl.extensions.rejectsfeed.RejectsFeed": 500,
     "newscrawl.extensions.summary.RunSummary": 510,
     "newscrawl.extensions.state.CrawlStateKeeper": 520,
+    "newscrawl.extensions.monitor.RunMonitor": 525,  # before RunHealth: it feeds the verdict
     "newscrawl.extensions.health.RunHealth": 530,
+    "newscrawl.extensions.report.RunReport": 535,  # after RunHealth: shows the verdict
+    "newscrawl.extensions.card.DatasetCard": 536,
+    "newscrawl.extensions.alerts.RunAlerts": 540,  # after RunReport: links the report
+    "newscrawl.extensions.progress.RunProgress": 600,
 }
 
 # --- Items and feeds -------------------------------------------------------------------------
@@ -150,3 +156,29 @@ NEWSCRAWL_RECRAWL_WINDOW_HOURS = 24.0
 NEWSCRAWL_HEALTH_ENABLED = True
 NEWSCRAWL_MIN_PARSED_SHARE = 0.5
 NEWSCRAWL_FAIL_ON_ERROR = True
+
+# --- Watching the runs (newscrawl.monitoring; README "Watching the runs") ---------------------
+NEWSCRAWL_MONITOR_ENABLED = True
+NEWSCRAWL_MONITOR_HISTORY_PATH = ""  # empty: <NEWSCRAWL_STATE_PATH without suffix>.runs.jsonl
+NEWSCRAWL_MONITOR_HISTORY_RUNS = 100
+NEWSCRAWL_MONITOR_BASELINE_RUNS = 5
+NEWSCRAWL_MONITOR_MIN_ARTICLES = 20
+NEWSCRAWL_MONITOR_PROVENANCE_DROP = 0.3
+NEWSCRAWL_MONITOR_COVERAGE_DROP = 0.3
+NEWSCRAWL_MONITOR_LAYOUT_SEVERITY = "fail"  # or "warn"
+NEWSCRAWL_MONITOR_SCHEMA_INVALID_MAX_SHARE = 0.01
+NEWSCRAWL_MONITOR_RETRY_MAX_SHARE = 0.2
+NEWSCRAWL_MONITOR_ERROR_STATUS_MAX_SHARE = 0.1
+NEWSCRAWL_MONITOR_SLOW_FACTOR = 3.0
+NEWSCRAWL_SCHEMA_CHECK_ENABLED = True
+NEWSCRAWL_REPORT_ENABLED = True
+NEWSCRAWL_REPORT_URI = ""  # empty: <feed stem>.report.html
+NEWSCRAWL_CARD_ENABLED = True
+NEWSCRAWL_CARD_URI = ""  # empty: <feed stem>.card.md
+NEWSCRAWL_ALERT_ON = "degraded"  # or "failed"
+NEWSCRAWL_ALERT_EMAIL_TO: list[str] = []  # SMTP through Scrapy's MAIL_* settings
+NEWSCRAWL_ALERT_WEBHOOK_URL = ""
+NEWSCRAWL_ALERT_COMMAND = ""
+NEWSCRAWL_ALERT_TIMEOUT_SECONDS = 30.0
+NEWSCRAWL_PROGRESS_ENABLED = True
+NEWSCRAWL_PROGRESS_INTERVAL_SECONDS = 60.0

@@ -49,9 +49,15 @@ def story(truth: dict[str, dict[str, Any]], article_id: str) -> str:
     return str(truth[article_id].get("near_duplicate_of") or article_id)
 
 
+#: A crawler built around one component writes no run files into the work tree: no lock, no
+#: default feed, the state in memory (a test that needs them names its own paths).
+UNIT_RUN_FILES = {"NEWSCRAWL_LOCK_PATH": "", "NEWSCRAWL_FEED_URI": "",
+                  "NEWSCRAWL_STATE_BACKEND": "memory"}
+
+
 def newscrawl_defaults(**overrides: Any) -> dict[str, Any]:
     """Every ``NEWSCRAWL_*`` default of ``settings.py`` (the only place defaults live), with
     ``overrides``: for crawlers built with ``get_crawler`` around a single component."""
     defaults = {name: getattr(project, name) for name in dir(project)
                 if name.startswith("NEWSCRAWL_")}
-    return {**defaults, **overrides}
+    return {**defaults, **UNIT_RUN_FILES, **overrides}

@@ -14,7 +14,8 @@
    invalid (``newscrawl/health/dropped_invalid``: every drop whose reason is not one of
    :data:`PARSED_DROP_REASONS`, which name articles that were parsed well and were only
    duplicates or unchanged);
-4. errors were logged (``log_count/ERROR``) and ``NEWSCRAWL_FAIL_ON_ERROR`` is on.
+4. a monitor failed (:mod:`newscrawl.monitoring`: a layout change, invalid items, …);
+5. errors were logged (``log_count/ERROR``) and ``NEWSCRAWL_FAIL_ON_ERROR`` is on.
 
 :class:`RunHealth` writes the verdict into the stats at close (``newscrawl/health/ok``,
 ``newscrawl/health/reason``), so it is in the stats dump; the ``crawl`` command judges the
@@ -32,6 +33,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.config import read_bool, read_share
+from newscrawl.monitoring.verdict import failed_reason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -89,6 +91,9 @@ def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
         return Verdict(False, f"only {parsed} of {article_pages} article page(s) parsed as "
                               f"articles (minimum {min_parsed_share:.0%}): "
                               "has the article layout changed?")
+    monitor = failed_reason(stats)  # a failed monitor (layout change, schema, …): one line
+    if monitor is not None:
+        return Verdict(False, monitor)
     errors = _count(stats, "log_count/ERROR")
     if errors and fail_on_error:
         return Verdict(False, f"{errors} error(s) logged (NEWSCRAWL_FAIL_ON_ERROR is on)")
