@@ -156,9 +156,10 @@ def test_the_index_costs_under_a_kilobyte_per_article() -> None:
 # -- the pipeline over two runs ---------------------------------------------------------------
 
 
-def article(article_id: str, body: str) -> Article:
+def article(article_id: str, body: str,
+            published: str = "2025-12-12T09:10:00+09:00") -> Article:
     return Article(url=f"{BASE}report/article/{article_id}", article_id=article_id,
-                   headline="見出し", body=body, date_published="2025-12-12T09:10:00+09:00")
+                   headline="見出し", body=body, date_published=published)
 
 
 def open_run(tmp_path: Path, **settings: object) -> tuple[Crawler, DedupePipeline]:
@@ -234,3 +235,28 @@ def test_a_negative_window_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(BadSetting, match="NEWSCRAWL_DEDUPE_WINDOW_DAYS: must be at least 0"):
         DedupePipeline(make_crawler(tmp_path, NEWSCRAWL_DEDUPE_WINDOW_DAYS=-1))
+
+
+def test_a_copy_an_earlier_run_wrote_never_hides_its_original(tmp_path: Path) -> None:
+    """Issue 11, case 8: a run wrote only the copy (its original was not reachable then). The
+    original, met later, is written; the copy's own update is now a copy of it; the original's
+    updates are never dropped as copies of the copy. The copy's date is read from the state."""
+    early, late = "2025-12-12T09:10:00+09:00", "2025-12-12T15:00:00+09:00"
+    crawler, pipeline = open_run(tmp_path)
+    written(crawler, pipeline, article("20", stories.paragraph_added(), late))  # the copy
+    close_run(crawler, pipeline)
+
+    crawler, pipeline = open_run(tmp_path)  # the original appears; the copy was updated
+    written(crawler, pipeline, article("10", stories.STORY, early))
+    assert crawler.stats.get_value("newscrawl/dedupe/original_after_copy") == 1
+    with pytest.raises(Rejected) as info:
+        pipeline.process_item(article("20", stories.credit_changed(), late))
+    assert (info.value.reason, info.value.duplicate_of) == ("near_duplicate", "10")
+    close_run(crawler, pipeline)
+
+    crawler, pipeline = open_run(tmp_path)  # the original is updated, twice
+    written(crawler, pipeline, article("10", stories.paragraph_removed(), early))
+    close_run(crawler, pipeline)
+    crawler, pipeline = open_run(tmp_path)
+    written(crawler, pipeline, article("10", stories.headline_tweak(), early))
+    close_run(crawler, pipeline)
