@@ -1,20 +1,20 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.demosite.truth import iter_truth
-from newscrawl.items import Article
-from newscrawl.neardup import Deduper, MemoryDedupeStore, normalise, precedence, shingle_hashes
+from newscrawl.neardup import Deduper, MemoryDedupeStore, normalise, shingle_hashes
 from newscrawl.pipelines import Rejected
 from newscrawl.pipelines.dedupe import DedupePipeline
 from tests.support import newscrawl_defaults
 
 from . import stories
 from .conftest import make_article
+from .replica import newest_first, truth_articles
 
 EDITS: dict[str, Callable[[], str]] = {
     "headline tweak": stories.headline_tweak,
@@ -157,26 +157,6 @@ def test_only_an_earlier_article_makes_an_article_a_copy() -> None:
     assert eleven is not None and eleven.duplicate_of == "10"
 
 
-def truth_articles(count: int) -> tuple[list[Article], dict[str, str | None]]:
-    """Every article of a replica of *count* articles as the parser would give it, and the
-    ground truth's ``near_duplicate_of`` of each."""
-    articles, copy_of = [], {}
-    for record in iter_truth(count):
-        article_id = str(record["article_id"])
-        articles.append(Article(
-            url=str(record["canonical_url"]), canonical_url=str(record["canonical_url"]),
-            article_id=article_id, headline=str(record["headline"]), body=str(record["body"]),
-            date_published=str(record["date_published"])))
-        copy_of[article_id] = record["near_duplicate_of"]  # type: ignore[assignment]
-    return articles, copy_of
-
-
-def newest_first(articles: list[Article]) -> list[Article]:
-    """Every copy before its original (a copy is published after it)."""
-    return sorted(articles, key=lambda a: precedence(a.date_published, a.article_id or ""),
-                  reverse=True)
-
-
 def test_fed_newest_first_the_pipeline_never_drops_an_original() -> None:
     """Without the hold, the first copy met is written, but so is its original."""
     articles, copy_of = truth_articles(300)
@@ -185,10 +165,8 @@ def test_fed_newest_first_the_pipeline_never_drops_an_original() -> None:
     pipeline.open_spider()
     written = set()
     for article in newest_first(articles):
-        try:
+        with contextlib.suppress(Rejected):
             written.add(pipeline.process_item(article).article_id)
-        except Rejected:
-            pass
     originals = {i for i, source in copy_of.items() if source is None}
     with_copies = {source for source in copy_of.values() if source is not None}
     assert with_copies, "the replica republishes no story"
