@@ -15,12 +15,14 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
+from newscrawl.demosite.generator import DemoSite
 from newscrawl.demosite.truth import iter_truth
 from newscrawl.neardup import (
     HEAD_CHARS,
     TAIL_CHARS,
     UNDATED,
     Deduper,
+    MemoryDedupeStore,
     fingerprint_text,
     minhash,
     normalise,
@@ -134,3 +136,26 @@ def test_precedence_is_date_then_id() -> None:
     assert precedence(jst, "100") < precedence(None, "1")  # undated articles come last
     assert precedence("not a date", "1")[0] == precedence("2025-12-12T09:10:00", "1")[0] \
         == UNDATED  # unreadable or without an offset: undated
+
+
+def test_the_store_estimates_similarity_as_the_full_signatures_do() -> None:
+    """The store keeps the low 16 bits of each signature value; its estimates for the replica's
+    copies equal those of the full 32-bit signatures."""
+    site = DemoSite(articles=400)
+    deduper = Deduper()
+    store = deduper.store
+    assert isinstance(store, MemoryDedupeStore)
+    pairs = [(i, site.meta(i).source) for i in range(400) if site.meta(i).dup_kind]
+    assert len(pairs) >= 10
+    for _, original in pairs:
+        deduper.add(str(original), None, site.content(original).body)
+    for copy, original in pairs:
+        mine = deduper.fingerprint(site.content(copy).body).signature
+        theirs = deduper.fingerprint(site.content(original).body).signature
+        assert mine is not None and theirs is not None
+        full = np.count_nonzero(mine == theirs) / len(mine)
+        found = dict(store.near(mine))
+        if full >= deduper.threshold:
+            assert found[str(original)] == full
+        else:
+            assert str(original) not in found
