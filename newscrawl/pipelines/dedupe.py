@@ -92,9 +92,10 @@ class DedupePipeline:
         )
 
     def _published_of(self, article_id: str) -> str | None:
-        """``date_published`` of an article an earlier run wrote, as the state recorded it."""
+        """When an article an earlier run wrote was published, as the state recorded it: its
+        ``date_published``, or when the crawl first saw it if its page stated no date."""
         known = self.keeper.get(article_id) if self.keeper is not None else None
-        return known.date_published if known is not None else None
+        return (known.date_published or known.first_seen) if known is not None else None
 
     def close_spider(self) -> None:
         if self.deduper is not None:

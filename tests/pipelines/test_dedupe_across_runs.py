@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -157,7 +157,7 @@ def test_the_index_costs_under_a_kilobyte_per_article() -> None:
 
 
 def article(article_id: str, body: str,
-            published: str = "2025-12-12T09:10:00+09:00") -> Article:
+            published: str | None = "2025-12-12T09:10:00+09:00") -> Article:
     return Article(url=f"{BASE}report/article/{article_id}", article_id=article_id,
                    headline="見出し", body=body, date_published=published)
 
@@ -259,4 +259,18 @@ def test_a_copy_an_earlier_run_wrote_never_hides_its_original(tmp_path: Path) ->
     close_run(crawler, pipeline)
     crawler, pipeline = open_run(tmp_path)
     written(crawler, pipeline, article("10", stories.headline_tweak(), early))
+    close_run(crawler, pipeline)
+
+
+def test_an_undated_article_of_an_earlier_run_counts_from_when_it_was_first_seen(
+        tmp_path: Path) -> None:
+    crawler, pipeline = open_run(tmp_path)
+    written(crawler, pipeline, article("30", stories.STORY, published=None))
+    close_run(crawler, pipeline)
+
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
+    crawler, pipeline = open_run(tmp_path)
+    with pytest.raises(Rejected) as info:
+        pipeline.process_item(article("31", stories.paragraph_added(), later))
+    assert (info.value.reason, info.value.duplicate_of) == ("near_duplicate", "30")
     close_run(crawler, pipeline)
