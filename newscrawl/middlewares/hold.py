@@ -4,7 +4,7 @@ The dedupe rule (:mod:`newscrawl.neardup`) makes the earliest-published member o
 original; the crawl meets the members in whatever order links lead to them. So this spider
 middleware takes every article out of the spider's output (``get_processed_item`` returns
 None: nothing reaches the pipelines, nothing is dropped or counted), pickles it to a spool
-file (:class:`ArticleSpool`; only ``(precedence, offset, length)`` stays in memory), and when
+file (:class:`ArticleSpool`; 32 bytes of key, offset and length stay in memory), and when
 nothing else is left to do (``spider_idle``, once the other idle handlers, such as the
 spider's sitemap reading, have nothing more scheduled) schedules one ``data:`` request whose
 callback yields the held articles oldest first: ``date_published``, then the smaller id
@@ -30,6 +30,7 @@ import logging
 import pickle
 import struct
 import tempfile
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -58,19 +59,51 @@ SPOOL_NAME = "newscrawl-held.spool"
 _LENGTH = struct.Struct("<Q")
 
 
+class _Keys:
+    """``(key, offset, length)`` of the held items: four ``int64`` arrays (32 bytes an item)
+    for keys of a dated or undated article with a numeric id, which are all the site's;
+    a dict for any other key."""
+
+    def __init__(self) -> None:
+        self.seconds, self.numbers, self.offsets, self.lengths = (array("q") for _ in range(4))
+        self.others: dict[int, Precedence] = {}
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def append(self, key: Precedence, offset: int, length: int) -> None:
+        seconds, (kind, number, _) = key
+        if kind or not 0 <= number < 2**63:
+            self.others[len(self)] = key
+            seconds, number = 0, 0
+        self.seconds.append(seconds)
+        self.numbers.append(number)
+        self.offsets.append(offset)
+        self.lengths.append(length)
+
+    def key(self, row: int) -> Precedence:
+        other = self.others.get(row)
+        return other if other is not None else (self.seconds[row], (0, self.numbers[row], ""))
+
+    def drop_first(self, count: int) -> None:
+        for column in (self.seconds, self.numbers, self.offsets, self.lengths):
+            del column[:count]
+        self.others = {row - count: key for row, key in self.others.items() if row >= count}
+
+
 class ArticleSpool:
     """Items held on disk, released in order of a key.
 
     Each item is one record: an 8-byte length, then the pickle of ``(key, item)``. In memory:
-    ``(key, offset, length)`` per item. *path* None: an anonymous temporary file, gone when
-    closed; a path (in ``JOBDIR``): kept while it holds items, and read back on :meth:`open`
-    (a record cut short by a killed process is dropped).
+    the key, offset and length of each item (32 bytes). *path* None: an anonymous temporary
+    file, gone when closed; a path (in ``JOBDIR``): kept while it holds items, and read back on
+    :meth:`open` (a record cut short by a killed process is dropped).
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._file: IO[bytes] | None = None
-        self._index: list[tuple[Precedence, int, int]] = []
+        self._keys = _Keys()
         self._out = 0
         """Items of the release under way already yielded."""
 
@@ -82,11 +115,10 @@ class ArticleSpool:
             return 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("a+b")
-        self._index = list(self._scan(self._file))
-        return len(self._index)
+        self._scan(self._file)
+        return len(self._keys)
 
-    @staticmethod
-    def _scan(file: IO[bytes]) -> Iterator[tuple[Precedence, int, int]]:
+    def _scan(self, file: IO[bytes]) -> None:
         file.seek(0)
         offset = 0
         while True:
@@ -98,7 +130,7 @@ class ArticleSpool:
             if len(payload) < length:
                 break
             key, _ = pickle.loads(payload)
-            yield key, offset + _LENGTH.size, length
+            self._keys.append(key, offset + _LENGTH.size, length)
             offset += _LENGTH.size + length
         file.truncate(offset)
 
@@ -116,27 +148,27 @@ class ArticleSpool:
         file.write(_LENGTH.pack(len(payload)))
         file.write(payload)
         file.flush()
-        self._index.append((key, offset + _LENGTH.size, len(payload)))
+        self._keys.append(key, offset + _LENGTH.size, len(payload))
 
     def __len__(self) -> int:
         """Items held and not yet yielded."""
-        return len(self._index) - self._out
+        return len(self._keys) - self._out
 
     def release(self) -> Iterator[Any]:
         """Every held item, smallest key first, read one at a time. Items held meanwhile wait
         for the next release; the file is emptied once everything was yielded (a release cut
         short leaves the whole file: a resumed job releases it again)."""
-        self._index.sort()
-        count, self._out = len(self._index), 0
-        for _, offset, length in self._index[:count]:
+        keys = self._keys
+        count, self._out = len(keys), 0
+        for row in sorted(range(count), key=keys.key):
             file = self.file
-            file.seek(offset)
-            item = pickle.loads(file.read(length))[1]
+            file.seek(keys.offsets[row])
+            item = pickle.loads(file.read(keys.lengths[row]))[1]
             self._out += 1
             yield item
-        del self._index[:count]
+        keys.drop_first(count)
         self._out = 0
-        if not self._index:
+        if not len(keys):
             self.file.truncate(0)
 
     def close(self) -> None:

@@ -51,18 +51,31 @@ def test_the_spool_releases_in_key_order_and_empties() -> None:
     spool.close()
 
 
+def test_ids_that_are_not_numbers_and_undated_articles_take_their_places() -> None:
+    spool = ArticleSpool()
+    spool.open()
+    held = [make_article("b7"), make_article("20"), make_article("3", date_published=None),
+            make_article("a9"), make_article("100"), make_article("x", date_published=None)]
+    for article in held:
+        spool.hold(key(article), article)
+    assert [i.article_id for i in spool.release()] == ["20", "100", "a9", "b7", "3", "x"]
+    spool.close()
+
+
 def test_items_held_during_a_release_wait_for_the_next_one() -> None:
     spool = ArticleSpool()
     spool.open()
-    for n in (3, 1, 2):
-        spool.hold(key(make_article(str(n))), make_article(str(n)))
+    for n in ("3", "1", "2"):
+        spool.hold(key(make_article(n)), make_article(n))
     first = []
     for item in spool.release():
         first.append(item.article_id)
         if item.article_id == "1":
-            spool.hold(key(make_article("0")), make_article("0"))
+            for n in ("z", "0"):
+                spool.hold(key(make_article(n)), make_article(n))
     assert first == ["1", "2", "3"]
-    assert [i.article_id for i in spool.release()] == ["0"]
+    assert len(spool) == 2
+    assert [i.article_id for i in spool.release()] == ["0", "z"]
     spool.close()
 
 
