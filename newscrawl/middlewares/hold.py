@@ -217,7 +217,11 @@ class HoldMiddleware(BaseSpiderMiddleware):
 
     def spider_idle(self) -> None:
         if self._releasing:
-            raise DontCloseSpider
+            # Idle while the release request is out: it was dropped without reaching its
+            # callback or errback. Give up rather than wait for ever.
+            self._releasing, self._failed = False, True
+            logger.error("the request releasing %d held article(s) was dropped", len(self.spool))
+            return
         if not len(self.spool) or self._failed:
             return
         if not self.crawler.engine.spider_is_idle():
@@ -235,12 +239,14 @@ class HoldMiddleware(BaseSpiderMiddleware):
             for item in self.spool.release():
                 self.stats.inc_value("newscrawl/hold/released")
                 yield item
+        except Exception:
+            self._failed = True  # Scrapy logs the spider error; the rest stays undelivered
+            raise
         finally:
             self._releasing = False
 
     def release_failed(self, failure: Failure) -> None:
-        self._releasing = False
-        self._failed = True
+        self._releasing, self._failed = False, True
         logger.error("could not release %d held article(s): %s", len(self.spool),
                      failure.value)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
@@ -186,3 +186,59 @@ def test_without_the_hold_the_copies_met_first_are_written_and_so_are_the_origin
     originals = {i for i, source in truth.items() if source is None}
     assert originals < written
     assert stats["newscrawl/dedupe/original_after_copy"] >= 1
+
+
+class Engine:
+    """What the middleware asks of the engine: whether the crawl is idle; it schedules one
+    request."""
+
+    def __init__(self, idle: bool) -> None:
+        self.idle = idle
+        self.scheduled: list[Any] = []
+
+    def spider_is_idle(self) -> bool:
+        return self.idle
+
+    def crawl(self, request: Any) -> None:
+        self.scheduled.append(request)
+
+
+def idle_hold(engine: Engine) -> HoldMiddleware:
+    crawler = get_crawler(settings_dict=newscrawl_defaults())
+    crawler.engine = engine  # type: ignore[assignment]
+    hold = HoldMiddleware(crawler)
+    hold.spider_opened()
+    return hold
+
+
+def test_the_release_waits_for_what_other_idle_handlers_scheduled() -> None:
+    engine = Engine(idle=False)  # the spider has just scheduled its sitemap
+    hold = idle_hold(engine)
+    hold.get_processed_item(make_article("1"), None)
+    with pytest.raises(DontCloseSpider):
+        hold.spider_idle()
+    assert engine.scheduled == []
+    engine.idle = True
+    with pytest.raises(DontCloseSpider):
+        hold.spider_idle()
+    [request] = engine.scheduled
+    assert request.url.startswith("data:") and request.dont_filter
+    assert request.meta[RELEASE_META] and request.callback == hold.release
+    assert [a.article_id for a in request.callback(release_response())] == ["1"]
+    hold.spider_idle()  # nothing held: the spider may close
+    assert len(engine.scheduled) == 1
+
+
+def test_a_release_request_dropped_on_the_way_does_not_keep_the_crawl_open(
+        caplog: pytest.LogCaptureFixture) -> None:
+    engine = Engine(idle=True)
+    hold = idle_hold(engine)
+    hold.get_processed_item(make_article("1"), None)
+    with pytest.raises(DontCloseSpider):
+        hold.spider_idle()
+    hold.spider_idle()  # idle again, the request never came back: give up, loudly
+    assert "was dropped" in caplog.text
+    hold.spider_idle()  # and do not try again
+    assert len(engine.scheduled) == 1
+    hold.spider_closed("finished")
+    assert hold.stats.get_value("newscrawl/hold/undelivered") == 1
