@@ -18,7 +18,8 @@ held articles; they are not recorded in the state either, so the next run fetche
 resumed run releases what the paused one held. Without this middleware
 (``SPIDER_MIDDLEWARES``: ``None``) articles are delivered as parsed: an original met after its
 copy is then written as well (the copy was already), never dropped. It is off with the dedupe
-pipeline (``NEWSCRAWL_DEDUPE_ENABLED``).
+pipeline (``NEWSCRAWL_DEDUPE_ENABLED``) and in a run limited by ``NEWSCRAWL_MAX_ARTICLES`` (a
+sample, whose limit counts articles written as they come: a copy dropped makes room for another).
 
 The release request is a ``data:`` URL: it never touches the network, robots.txt is not asked
 for it, and ``dont_filter`` lets it past the duplicate and off-site filters.
@@ -40,7 +41,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.job import job_dir
 
-from newscrawl.config import read_bool
+from newscrawl.config import read_bool, read_int
 from newscrawl.items import Article
 from newscrawl.neardup import Precedence, precedence
 
@@ -189,6 +190,10 @@ class HoldMiddleware(BaseSpiderMiddleware):
         settings = crawler.settings
         if not read_bool(settings, "NEWSCRAWL_DEDUPE_ENABLED"):
             raise NotConfigured("NEWSCRAWL_DEDUPE_ENABLED is False: no order to keep")
+        if read_int(settings, "NEWSCRAWL_MAX_ARTICLES"):
+            # A sample of the site: its limit counts articles written as they come (a copy
+            # dropped makes room for another), and it has no complete set of originals to order.
+            raise NotConfigured("NEWSCRAWL_MAX_ARTICLES is set: articles delivered as parsed")
         super().__init__(crawler)
         self.stats = crawler.stats
         folder = job_dir(settings)

@@ -139,10 +139,11 @@ def test_what_a_paused_jobdir_run_held_is_released_by_the_resumed_run(tmp_path: 
     assert not (tmp_path / "job" / SPOOL_NAME).exists()
 
 
-def test_the_hold_is_off_with_the_dedupe() -> None:
+@pytest.mark.parametrize("settings", [{"NEWSCRAWL_DEDUPE_ENABLED": False},
+                                      {"NEWSCRAWL_MAX_ARTICLES": 3}])
+def test_the_hold_is_off_without_dedupe_and_in_a_limited_run(settings: dict[str, Any]) -> None:
     with pytest.raises(NotConfigured):
-        HoldMiddleware(get_crawler(settings_dict=newscrawl_defaults(
-            NEWSCRAWL_DEDUPE_ENABLED=False)))
+        HoldMiddleware(get_crawler(settings_dict=newscrawl_defaults(**settings)))
 
 
 # -- a real crawl that meets every copy before its original -------------------------------------
