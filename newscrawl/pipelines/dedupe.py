@@ -156,7 +156,8 @@ class DedupePipeline:
             self.deduper.add(article_id, canonical_url, body, published)
             if self.deduper.last_preceded:
                 self.stats.inc_value("newscrawl/dedupe/original_after_copy")
-                logger.info("%s precedes %s, already kept as its own story: both are written",
+                logger.info("%s was published before %s, which resembles it and was kept "
+                            "first (a copy met before its original): both are written",
                             article_id, ", ".join(self.deduper.last_preceded))
             if self.keeper is not None and item.article_id:
                 self._pending[item.article_id] = self.deduper.fingerprint(body)  # cached
