@@ -1,19 +1,36 @@
 """Duplicate detection, without a crawler: exact ids and URLs, identical bodies, near-copies.
 
-:class:`Deduper` keeps the first copy of a story and names it in the :class:`Duplicate` it
-returns for later copies. Near-copies are found with character n-gram shingles, MinHash and
-LSH (datasketch); a candidate from the LSH index is confirmed with the MinHash estimate of the
-Jaccard similarity, so no body is ever stored.
+**The rule.** An article is a copy only of an article that *precedes* it in publication order
+(:func:`precedence`: ``date_published``, then the smaller article id): the earliest-published
+member of a story is its original, whatever order the crawl meets them in, and a copy never
+makes its original (or the original's later versions) a copy. :class:`Deduper` returns a
+:class:`Duplicate` naming the earlier article, or None. An article that precedes a kept one is
+not a copy of it; it is kept too (:attr:`Deduper.last_preceded` names the later ones), so
+nothing is ever dropped for a later article. Fed in publication order (the hold,
+:mod:`newscrawl.middlewares.hold`), the kept articles are exactly the originals.
+
+**Fingerprints.** A body is compared as normalised text (NFKC, case-folded, whitespace
+removed; :func:`normalise`). Identical bodies share a BLAKE2b hash of the whole normalised
+text. Near-copies are found with character k-gram shingles of at most
+``HEAD_CHARS + TAIL_CHARS`` characters of it (the first and the last; :func:`shingle_text`),
+a MinHash signature (:func:`minhash`: datasketch's ``affine32`` scheme, computed block by
+block, bit for bit the same values) and a banded LSH index (:class:`BandIndex`); a candidate
+is confirmed with the estimated Jaccard similarity. No body is ever stored. Work per body is
+bounded: the body is normalised and hashed in pieces (:func:`fingerprint_text`), at most
+``HEAD_CHARS + TAIL_CHARS`` characters are shingled, and MinHash works on blocks of
+``MINHASH_BLOCK`` shingles.
 
 State lives behind :class:`DedupeStore`, so it can move to Redis. :class:`MemoryDedupeStore`
-keeps the signatures in one ``uint32`` matrix (512 bytes per article at 128 permutations) and
-the LSH bands as sorted 64-bit hashes with row numbers (192 bytes at 16 bands): with the id,
-URL and body-hash dicts, about 1 KB per article, where byte keys and lists of ids took 3.4 KB.
+keeps the low 16 bits of each signature value in one ``uint16`` matrix (256 bytes per article
+at 128 permutations), a publication time per row (8 bytes) and the LSH bands, hashed from the
+full values, as sorted 64-bit hashes with row numbers (192 bytes at 16 bands), with the id,
+URL and body-hash dicts: about 930 bytes per article in all.
 
 Across runs, the body hash and signature of every written article are kept with the crawl
 state (:meth:`Deduper.signature`, :attr:`Deduper.scheme`) and handed back at the next start
 with :meth:`Deduper.preload`: a preloaded article is a story a later copy repeats, but never
-its own duplicate (its next version is an update, not a copy).
+its own duplicate (its next version is an update, not a copy); its publication time is asked
+of ``published_of`` when it first matters.
 """
 
 from __future__ import annotations
@@ -21,9 +38,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -31,21 +49,126 @@ from datasketch import MinHash, MinHashLSH
 _SPACE = re.compile(r"\s+")
 _SCHEME = "affine32"  # datasketch 2's default: 32-bit hash values, a bijective permutation
 
+HEAD_CHARS = 12_000
+"""Characters of the normalised body, from its start, that are shingled."""
+TAIL_CHARS = 4_000
+"""Characters of the normalised body, from its end, that are shingled (bodies longer than
+``HEAD_CHARS + TAIL_CHARS``; a news article is 200 to 5,000 characters, so this only ever
+cuts pathological pages)."""
+MINHASH_BLOCK = 1_024
+"""Shingles hashed at a time: a block is ``MINHASH_BLOCK x num_perm`` uint32 (512 KB at 128)."""
+NORMALISE_PIECE = 65_536
+"""Characters normalised at a time (a body is cut only before a boundary character)."""
+
+LSH_MARGIN = 0.15
+"""How far below the similarity threshold the LSH index looks for candidates."""
+
+
+# --- Publication order -----------------------------------------------------------------------
+
+UNDATED = 2**62
+"""The publication time of an article without a readable ``date_published``: after all."""
+UNKNOWN = -(2**62)
+"""The publication time of a preloaded row, until it is asked of ``published_of``."""
+
+Precedence = tuple[int, tuple[int, int, str]]
+"""``(seconds since the epoch, id rank)``: the smaller precedes."""
+
+
+def published_seconds(value: str | None) -> int:
+    """Seconds since the epoch of an ISO 8601 time with offset; :data:`UNDATED` otherwise."""
+    if not value:
+        return UNDATED
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return UNDATED
+    if parsed.tzinfo is None:
+        return UNDATED
+    return int(parsed.timestamp())
+
+
+def id_rank(article_id: str) -> tuple[int, int, str]:
+    """Ids in order: numeric ids by value (the site's ids grow with time), then the others."""
+    if article_id.isascii() and article_id.isdigit():
+        return (0, int(article_id), "")
+    return (1, 0, article_id)
+
+
+def precedence(date_published: str | None, article_id: str) -> Precedence:
+    """Where an article stands in publication order: ``date_published``, then the smaller id
+    (an article without a date comes after every dated one)."""
+    return (published_seconds(date_published), id_rank(article_id))
+
+
+# --- Text ------------------------------------------------------------------------------------
+
 
 def normalise(body: str) -> str:
     """The body as compared: NFKC, case-folded, without any whitespace."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", body).casefold())
 
 
-def shingles(text: str, k: int) -> set[str]:
-    """The set of character k-grams of *text* (the whole text when it is shorter)."""
-    if len(text) <= k:
-        return {text} if text else set()
-    return {text[i : i + k] for i in range(len(text) - k + 1)}
+# A boundary character starts a new piece: a starter that NFKC leaves alone (or maps to a
+# starter), that composes with nothing before it and that case folding maps alone, so
+# normalising the pieces one by one gives the same text as normalising the whole body. Line
+# breaks, spaces, ASCII, CJK punctuation, kana and ideographs; not halfwidth kana (ﾞ folds
+# into the kana before it), Hangul jamo or combining marks.
+_BOUNDARY = re.compile("[\n\t !-~\u3000-\u3002\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
-LSH_MARGIN = 0.15
-"""How far below the similarity threshold the LSH index looks for candidates."""
+def pieces(body: str, size: int = NORMALISE_PIECE) -> Iterator[str]:
+    """*body* cut into pieces of at least *size* characters (the last one shorter), each cut
+    just before a boundary character; a stretch with none is not cut."""
+    start, end = 0, len(body)
+    while end - start > size:
+        found = _BOUNDARY.search(body, start + size)
+        if found is None:
+            break
+        yield body[start : found.start()]
+        start = found.start()
+    yield body[start:]
+
+
+def shingle_text(text: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> str:
+    """The part of normalised *text* that is shingled: all of it, or its first *head* and last
+    *tail* characters when it is longer."""
+    if len(text) <= head + tail:
+        return text
+    return text[:head] + text[len(text) - tail :]
+
+
+def fingerprint_text(body: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS,
+                     piece: int = NORMALISE_PIECE) -> tuple[bytes, str]:
+    """The BLAKE2b hash (16 bytes) of the whole normalised body and its :func:`shingle_text`.
+
+    The body is normalised piece by piece (:func:`pieces`), so memory stays within a few
+    pieces plus ``head + tail`` characters whatever the body's size; the results are those of
+    :func:`normalise` on the whole body."""
+    digest = hashlib.blake2b(digest_size=16)
+    kept: list[str] = []
+    kept_len = 0
+    last = ""  # past head + tail: the last `tail` characters
+    long = False
+    for part in pieces(body, piece):
+        text = normalise(part)
+        if not text:
+            continue
+        digest.update(text.encode("utf-8"))
+        if long:
+            last = (last + text)[-tail:] if tail else ""
+            continue
+        kept.append(text)
+        kept_len += len(text)
+        if kept_len > head + tail:
+            joined = "".join(kept)
+            kept = [joined[:head]]
+            last = joined[len(joined) - tail :] if tail else ""
+            long = True
+    return digest.digest(), (kept[0] + last if long else "".join(kept))
+
+
+# --- MinHash ---------------------------------------------------------------------------------
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -54,7 +177,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     """32-bit hashes of the distinct character k-grams of *text*, computed in numpy.
 
     A polynomial hash over the code points (wrapping in 64 bits), folded to 32 bits; stable
-    across processes, unlike ``hash()``. datasketch premixes the values with fmix32.
+    across processes, unlike ``hash()``. :func:`minhash` premixes the values with fmix32.
     """
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(points) == 0:
@@ -67,6 +190,42 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     folded = (acc ^ (acc >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
     return np.unique(folded.astype(np.uint32))
 
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
+def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` of datasketch's ``affine32`` permutations (seed 1): the same in every run,
+    so signatures stored by earlier runs stay comparable."""
+    a, b = MinHash(num_perm=num_perm, scheme=_SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def minhash(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray],
+            block: int = MINHASH_BLOCK) -> np.ndarray:
+    """The MinHash signature (``num_perm`` uint32) of 32-bit *hashes*.
+
+    datasketch's ``affine32`` scheme (fmix32 of each value, then ``a * h + b`` modulo 2**32
+    for each permutation, the minimum over the values), exactly the values of
+    ``MinHash.update_batch``, but computed *block* values at a time instead of in one
+    ``(values x num_perm)`` matrix."""
+    a, b = perms
+    values = np.asarray(hashes, dtype=np.uint32)
+    shift1, mul1, shift2, mul2 = _FMIX32
+    values = values ^ (values >> shift1)
+    values *= mul1
+    values ^= values >> shift2
+    values *= mul2
+    values ^= values >> shift1
+    signature = np.full(len(a), 0xFFFFFFFF, dtype=np.uint32)
+    for start in range(0, len(values), block):
+        products = np.multiply.outer(values[start : start + block], a)
+        products += b
+        np.minimum(signature, products.min(axis=0), out=signature)
+    return signature
+
+
+# --- LSH -------------------------------------------------------------------------------------
 
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
@@ -99,8 +258,7 @@ class BandIndex:
     A row's b band hashes (:func:`band_hashes`) go first to a small unsorted tail (a
     ``TAIL x b`` matrix scanned column by column), which is merged, when full, into one sorted
     array of every band hash with a parallel array of row numbers, searched with
-    ``searchsorted``. About ``12 * b`` bytes per row (192 at 16 bands), where dicts of byte
-    keys and lists of ids took ~2.8 KB; a lookup stays logarithmic (a few tens of µs).
+    ``searchsorted``. ``12 * b`` bytes per row (192 at 16 bands); a lookup stays logarithmic.
     """
 
     TAIL = 512
@@ -170,23 +328,27 @@ class BandIndex:
         return np.unique(np.concatenate(found))
 
 
+# --- The store -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What is kept of a body: a hash of the normalised text and a MinHash signature."""
 
     body_hash: bytes
-    minhash: MinHash | None
-    """None when the normalised body is empty."""
+    signature: np.ndarray | None
+    """``num_perm`` uint32; None when the normalised body is empty."""
 
 
 @dataclass(frozen=True)
 class Duplicate:
-    """Why an article is a duplicate, and of which kept article."""
+    """Why an article is a duplicate, and of which earlier article."""
 
     reason: str
     """``duplicate_id``, ``duplicate_body`` or ``near_duplicate``."""
     duplicate_of: str
-    """The id of the article that was kept."""
+    """The id of the article that precedes it (kept in this run, or written by an earlier
+    run)."""
     similarity: float = 1.0
     """The estimated Jaccard similarity of the shingle sets (1.0 for exact duplicates)."""
 
@@ -194,19 +356,25 @@ class Duplicate:
 class DedupeStore(Protocol):
     """Where the seen articles are remembered (in memory now; Redis later)."""
 
-    def has_id(self, article_id: str) -> bool: ...
+    def has_id(self, article_id: str) -> bool:
+        """Whether *article_id* was kept in this run."""
+        ...
 
     def id_for_url(self, canonical_url: str) -> str | None: ...
 
     def id_for_body(self, body_hash: bytes) -> str | None: ...
 
-    def near(self, minhash: MinHash) -> list[tuple[str, float]]:
+    def precedence_of(self, article_id: str) -> Precedence:
+        """Where a kept or preloaded article stands in publication order."""
+        ...
+
+    def near(self, signature: np.ndarray) -> list[tuple[str, float]]:
         """Kept articles whose estimated Jaccard similarity reaches the threshold, with it."""
         ...
 
-    def add(
-        self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint
-    ) -> None: ...
+    def add(self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint,
+            published: int) -> None:
+        """Remember *article_id* as kept, published at *published* (:func:`published_seconds`)."""
 
     def preload(self, records: Iterable[tuple[str, bytes, bytes | None]]) -> int:
         """Remember articles earlier runs wrote, as ``(article_id, body_hash, signature)``
@@ -219,22 +387,34 @@ class DedupeStore(Protocol):
 class MemoryDedupeStore:
     """A :class:`DedupeStore` in dicts, a signature matrix and a :class:`BandIndex`.
 
-    Signatures are rows of one growable ``uint32`` matrix (``4 * num_perm`` bytes each); the
-    index and the near-copy check work on row numbers, vectorised.
+    Every kept or preloaded article has a row: its signature in one growable ``uint16``
+    matrix (``2 * num_perm`` bytes; zeros, and not indexed, for an empty body) and its
+    publication time in a parallel ``int64`` array. The index and the near-copy check work on
+    row numbers, vectorised.
+
+    Only the low 16 bits of each signature value are kept (b-bit MinHash): two different
+    values agree there once in 65,536, which moves the similarity estimate by about 1e-5,
+    where its own standard error at 128 permutations is 0.035. The band hashes are taken from
+    the full values, before they are cut.
     """
 
-    def __init__(self, threshold: float, num_perm: int) -> None:
+    def __init__(self, threshold: float, num_perm: int,
+                 published_of: Callable[[str], str | None] | None = None) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
+        self.published_of = published_of
+        """``date_published`` of a preloaded article (None: unknown, it comes last)."""
         self._ids: set[str] = set()
         self._urls: dict[str, str] = {}
         self._bodies: dict[bytes, str] = {}
-        self._matrix = np.empty((0, num_perm), dtype=np.uint32)
-        """Signatures, one row each; rows past ``len(_row_ids)`` are spare capacity."""
+        self._matrix = np.empty((0, num_perm), dtype=np.uint16)
+        """Signatures (low 16 bits), one row each; rows past ``len(_row_ids)`` are spare."""
+        self._times = np.empty(0, dtype=np.int64)
+        """Publication time of each row (:data:`UNKNOWN` until asked, for preloaded rows)."""
         self._row_ids: list[str | None] = []
         """The article of each row (None: replaced by a newer version)."""
         self._rows: dict[str, int] = {}
-        """The current row of each article with a signature."""
+        """The current row of each article."""
         self.preloaded = 0
         """Articles of earlier runs handed to :meth:`preload`."""
         # The LSH index only proposes candidates, so it is tuned below the threshold: at 0.8
@@ -244,11 +424,12 @@ class MemoryDedupeStore:
 
     @property
     def index_nbytes(self) -> int:
-        """Bytes of the signature matrix and the band index (numpy buffers, spare included)."""
-        return self._matrix.nbytes + self._lsh.nbytes
+        """Bytes of the signature matrix, the times and the band index (numpy buffers, spare
+        capacity included)."""
+        return self._matrix.nbytes + self._times.nbytes + self._lsh.nbytes
 
     def signature_of(self, article_id: str) -> np.ndarray | None:
-        """The signature kept for *article_id* (a read-only view), if any."""
+        """The signature kept for *article_id* (its low 16 bits, a read-only view), if any."""
         row = self._rows.get(article_id)
         if row is None:
             return None
@@ -265,12 +446,25 @@ class MemoryDedupeStore:
     def id_for_body(self, body_hash: bytes) -> str | None:
         return self._bodies.get(body_hash)
 
-    def near(self, minhash: MinHash) -> list[tuple[str, float]]:
-        values = minhash.hashvalues.astype(np.uint32, copy=False)
+    def precedence_of(self, article_id: str) -> Precedence:
+        row = self._rows.get(article_id)
+        if row is None:  # not kept (a body hash of an article that had no row): ask
+            return (self._resolve(article_id), id_rank(article_id))
+        seconds = int(self._times[row])
+        if seconds == UNKNOWN:
+            seconds = self._times[row] = self._resolve(article_id)
+        return (seconds, id_rank(article_id))
+
+    def _resolve(self, article_id: str) -> int:
+        date = self.published_of(article_id) if self.published_of is not None else None
+        return published_seconds(date)
+
+    def near(self, signature: np.ndarray) -> list[tuple[str, float]]:
+        values = np.asarray(signature, dtype=np.uint32)
         rows = self._lsh.query(values)
         if not len(rows):
             return []
-        equal = np.count_nonzero(self._matrix[rows] == values, axis=1)
+        equal = np.count_nonzero(self._matrix[rows] == values.astype(np.uint16), axis=1)
         found = []
         for row, same in zip(rows.tolist(), equal.tolist(), strict=True):
             similarity = same / len(values)
@@ -279,67 +473,85 @@ class MemoryDedupeStore:
                 found.append((article_id, similarity))
         return found
 
-    def add(
-        self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint
-    ) -> None:
+    def add(self, article_id: str, canonical_url: str | None, fingerprint: Fingerprint,
+            published: int) -> None:
         self._ids.add(article_id)
+        here = (published, id_rank(article_id))
         if canonical_url:
-            self._urls.setdefault(canonical_url, article_id)
-        self._bodies.setdefault(fingerprint.body_hash, article_id)
-        if fingerprint.minhash is not None:
-            values = fingerprint.minhash.hashvalues.astype(np.uint32, copy=False)
-            self._append([article_id], values[None, :])
-        else:
-            self._forget_signature(article_id)
+            self._claim(self._urls, canonical_url, article_id, here)
+        self._claim(self._bodies, fingerprint.body_hash, article_id, here)
+        signature = fingerprint.signature
+        indexed = signature is not None
+        matrix = (np.zeros((1, self.num_perm), dtype=np.uint32) if signature is None
+                  else np.asarray(signature, dtype=np.uint32)[None, :])
+        self._append([article_id], matrix, np.array([published], dtype=np.int64),
+                     np.array([indexed]))
+
+    def _claim(self, table: dict[Any, str], key: Any, article_id: str,
+               here: Precedence) -> None:
+        """*table[key]* names the earliest article with that key."""
+        holder = table.get(key)
+        if holder is None or (holder != article_id and here < self.precedence_of(holder)):
+            table[key] = article_id
 
     def preload(self, records: Iterable[tuple[str, bytes, bytes | None]]) -> int:
         ids: list[str] = []
         signatures: list[bytes] = []
-        count = 0
+        indexed: list[bool] = []
+        shared: list[tuple[bytes, str]] = []  # a body hash already held: the earliest keeps it
+        empty = bytes(4 * self.num_perm)
         for article_id, body_hash, signature in records:
-            self._bodies.setdefault(bytes(body_hash), article_id)
-            count += 1
-            if signature is None:
-                continue
-            if len(signature) != 4 * self.num_perm:
+            if self._bodies.setdefault(bytes(body_hash), article_id) != article_id:
+                shared.append((bytes(body_hash), article_id))
+            if signature is not None and len(signature) != 4 * self.num_perm:
                 raise ValueError(f"the signature of {article_id!r} has {len(signature)} bytes, "
                                  f"not {4 * self.num_perm}")
             ids.append(article_id)
-            signatures.append(bytes(signature))
+            signatures.append(empty if signature is None else bytes(signature))
+            indexed.append(signature is not None)
         if ids:
-            matrix = np.frombuffer(b"".join(signatures), dtype="<u4")
-            self._append(ids, matrix.reshape(len(ids), self.num_perm))
-        self.preloaded += count
-        return count
+            matrix = np.frombuffer(b"".join(signatures), dtype="<u4").astype(np.uint32)
+            self._append(ids, matrix.reshape(len(ids), self.num_perm),
+                         np.full(len(ids), UNKNOWN, dtype=np.int64), np.array(indexed))
+        for body_hash, article_id in shared:
+            self._claim(self._bodies, body_hash, article_id, self.precedence_of(article_id))
+        self.preloaded += len(ids)
+        return len(ids)
 
-    def _forget_signature(self, article_id: str) -> None:
-        row = self._rows.pop(article_id, None)
-        if row is not None:  # the row stays in the matrix and the index, unclaimed
-            self._row_ids[row] = None
-
-    def _append(self, ids: list[str], signatures: np.ndarray) -> None:
+    def _append(self, ids: list[str], signatures: np.ndarray, times: np.ndarray,
+                indexed: np.ndarray) -> None:
         """New rows for *ids*; an article that had one (a new version of a preloaded article,
-        or the same article twice in a preload) leaves its old row behind."""
+        or the same article twice in a preload) leaves its old row behind, unclaimed."""
         first = len(self._row_ids)
         needed = first + len(ids)
         if needed > len(self._matrix):
-            grown = np.empty((max(needed, 2 * len(self._matrix), 64), self.num_perm),
-                             dtype=np.uint32)
+            capacity = max(needed, len(self._matrix) + len(self._matrix) // 2, 256)
+            grown = np.empty((capacity, self.num_perm), dtype=np.uint16)
             grown[:first] = self._matrix[:first]
             self._matrix = grown
-        self._matrix[first:needed] = signatures
+            self._times = np.resize(self._times, capacity)
+        self._matrix[first:needed] = signatures.astype(np.uint16)  # the low 16 bits
+        self._times[first:needed] = times
         for row, article_id in enumerate(ids, first):
-            self._forget_signature(article_id)
+            old = self._rows.get(article_id)
+            if old is not None:
+                self._row_ids[old] = None
             self._rows[article_id] = row
             self._row_ids.append(article_id)
-        self._lsh.insert_many(np.arange(first, needed, dtype=np.int32), signatures)
+        rows = np.arange(first, needed, dtype=np.int32)[indexed]
+        if len(rows):
+            self._lsh.insert_many(rows, signatures[indexed])
 
     def __len__(self) -> int:
         return len(self._ids)
 
 
+# --- The deduper -----------------------------------------------------------------------------
+
+
 class Deduper:
-    """Decides whether an article repeats one seen before. ``check`` first, then ``add``."""
+    """Decides whether an article is a copy of one that precedes it. ``check`` first, then
+    ``add`` (or ``check_and_add``)."""
 
     def __init__(
         self,
@@ -359,22 +571,31 @@ class Deduper:
         self.store: DedupeStore = (
             store if store is not None else MemoryDedupeStore(threshold, num_perm)
         )
-        # Permutations are drawn once and shared by every MinHash of this run.
-        template = MinHash(num_perm=num_perm, scheme=_SCHEME)
-        self._permutations = template.permutations
+        self._permutations = permutations(num_perm)
         self._last: tuple[str, Fingerprint] | None = None
+        self.last_preceded: tuple[str, ...] = ()
+        """Kept articles that the last checked article precedes and resembles: copies that
+        were kept before their original was met (in this run, when articles do not come in
+        publication order; or by an earlier run). They are not dropped, nor is the original."""
 
     @property
     def scheme(self) -> str:
         """Names how signatures are made: only signatures of the same scheme are comparable."""
+        return f"{self.legacy_scheme}-h{HEAD_CHARS}t{TAIL_CHARS}"
+
+    @property
+    def legacy_scheme(self) -> str:
+        """The scheme before shingling was capped: the same signatures for every body within
+        ``HEAD_CHARS + TAIL_CHARS`` normalised characters (all but pathological pages), so
+        its fingerprints are loaded too."""
         return f"{_SCHEME}-k{self.shingle}-p{self.num_perm}"
 
     @staticmethod
     def signature(fingerprint: Fingerprint) -> bytes | None:
         """The MinHash signature as bytes (``num_perm`` little-endian uint32), for storage."""
-        if fingerprint.minhash is None:
+        if fingerprint.signature is None:
             return None
-        return fingerprint.minhash.hashvalues.astype("<u4", copy=False).tobytes()
+        return fingerprint.signature.astype("<u4", copy=False).tobytes()
 
     def preload(self, records: Iterable[tuple[str, bytes, bytes | None]]) -> int:
         """Remember articles written by earlier runs: ``(article_id, body_hash, signature)``
@@ -383,55 +604,63 @@ class Deduper:
         return self.store.preload(records)
 
     def fingerprint(self, body: str) -> Fingerprint:
-        """The body hash and MinHash of *body* (cached for the latest body)."""
+        """The body hash and MinHash signature of *body* (cached for the latest body)."""
         if self._last is not None and self._last[0] == body:
             return self._last[1]
-        text = normalise(body)
-        body_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        minhash = None
+        body_hash, text = fingerprint_text(body)
         hashes = shingle_hashes(text, self.shingle)
-        if len(hashes):
-            minhash = MinHash(
-                num_perm=self.num_perm,
-                hashfunc=int,
-                permutations=self._permutations,
-                scheme=_SCHEME,
-            )
-            minhash.update_batch(hashes.tolist())
-        result = Fingerprint(body_hash, minhash)
+        signature = minhash(hashes, self._permutations) if len(hashes) else None
+        result = Fingerprint(body_hash, signature)
         self._last = (body, result)
         return result
 
-    def check(
-        self, article_id: str, canonical_url: str | None, body: str
-    ) -> Duplicate | None:
-        """The reason *article_id* is a duplicate of a kept article, or None if it is new.
+    def check(self, article_id: str, canonical_url: str | None, body: str,
+              published: str | None = None) -> Duplicate | None:
+        """The reason *article_id* (published at *published*, ISO 8601) is a duplicate of a
+        kept article that precedes it, or None if it is not.
 
-        A preloaded earlier version of *article_id* itself never counts."""
-        if self.store.has_id(article_id):
+        A preloaded earlier version of *article_id* itself never counts, nor does a kept
+        article that *article_id* precedes (:attr:`last_preceded` names those)."""
+        self.last_preceded = ()
+        if self.store.has_id(article_id):  # the same article again in this run
             return Duplicate("duplicate_id", article_id)
-        if canonical_url and (kept := self.store.id_for_url(canonical_url)) is not None:
-            return Duplicate("duplicate_id", kept)
+        here = precedence(published, article_id)
+        later: list[str] = []
+
+        def earlier(other: str | None) -> bool:
+            if other is None or other == article_id:
+                return False
+            if self.store.precedence_of(other) < here:
+                return True
+            later.append(other)
+            return False
+
         fingerprint = self.fingerprint(body)
-        kept = self.store.id_for_body(fingerprint.body_hash)
-        if kept is not None and kept != article_id:
-            return Duplicate("duplicate_body", kept)
-        if fingerprint.minhash is not None:
-            candidates = [c for c in self.store.near(fingerprint.minhash) if c[0] != article_id]
-            if candidates:
-                kept, similarity = max(candidates, key=lambda c: c[1])
-                return Duplicate("near_duplicate", kept, round(similarity, 3))
-        return None
+        found: Duplicate | None = None
+        if canonical_url and earlier(kept := self.store.id_for_url(canonical_url)):
+            found = Duplicate("duplicate_id", str(kept))
+        elif earlier(kept := self.store.id_for_body(fingerprint.body_hash)):
+            found = Duplicate("duplicate_body", str(kept))
+        elif fingerprint.signature is not None:
+            candidates = [c for c in self.store.near(fingerprint.signature) if earlier(c[0])]
+            if candidates:  # the most similar; among equals, the earliest
+                best = min(candidates,
+                           key=lambda c: (-c[1], self.store.precedence_of(c[0])))
+                found = Duplicate("near_duplicate", best[0], round(best[1], 3))
+        if found is None:
+            self.last_preceded = tuple(dict.fromkeys(later))
+        return found
 
-    def add(self, article_id: str, canonical_url: str | None, body: str) -> None:
+    def add(self, article_id: str, canonical_url: str | None, body: str,
+            published: str | None = None) -> None:
         """Remember *article_id* as kept."""
-        self.store.add(article_id, canonical_url, self.fingerprint(body))
+        self.store.add(article_id, canonical_url, self.fingerprint(body),
+                       published_seconds(published))
 
-    def check_and_add(
-        self, article_id: str, canonical_url: str | None, body: str
-    ) -> Duplicate | None:
-        """``check``, and ``add`` when the article is new."""
-        duplicate = self.check(article_id, canonical_url, body)
+    def check_and_add(self, article_id: str, canonical_url: str | None, body: str,
+                      published: str | None = None) -> Duplicate | None:
+        """``check``, and ``add`` when the article is not a duplicate."""
+        duplicate = self.check(article_id, canonical_url, body, published)
         if duplicate is None:
-            self.add(article_id, canonical_url, body)
+            self.add(article_id, canonical_url, body, published)
         return duplicate

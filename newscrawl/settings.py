@@ -65,6 +65,9 @@ ADDONS = {
 }
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.incremental.IncrementalSpiderMiddleware": 800,
+    # Articles held until the crawl is idle, then released oldest first (dedupe keeps the
+    # earliest member of a story). None here: articles delivered as parsed.
+    "newscrawl.middlewares.hold.HoldMiddleware": 100,
 }
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.incremental.IncrementalMiddleware": 120,

@@ -137,7 +137,7 @@ class GuardMiddleware:
 
     def process_request(self, request: Request) -> None:
         parts = urlsplit(request.url)
-        if parts.path == "/robots.txt":
+        if parts.path == "/robots.txt" or parts.scheme == "data":  # data: never leaves
             return None
         if parts.netloc.lower() not in self.site.hosts:
             raise self._refuse(Refused("offsite", request.url))

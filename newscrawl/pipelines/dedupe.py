@@ -1,12 +1,20 @@
 """Drop the second copy of an article, an identical body, and near-copies of a story.
 
+The rule (:mod:`newscrawl.neardup`): an article is a copy only of an article that precedes it
+in publication order (``date_published``, then the smaller id). Articles reach this pipeline in
+that order (:mod:`newscrawl.middlewares.hold` holds them until the crawl is idle), so the
+earliest member of each story is the one written, whatever order the crawl met them in.
+Without the hold, an original met after a copy of it is written too (stat
+``newscrawl/dedupe/original_after_copy``): a copy never hides its original.
+
 Within a run the dedupe state is in memory. With the crawl state on
 (``NEWSCRAWL_STATE_ENABLED``), it also spans runs: the body hash and MinHash signature of
 every written article are kept in the state's SQLite file (recorded on ``item_scraped``, once
 the line is in the output, like the state itself), and an incremental run loads those of the
-articles first seen within ``NEWSCRAWL_DEDUPE_WINDOW_DAYS`` days when the spider opens, so a copy
-of a story an earlier run wrote is dropped too. A full run loads nothing (it writes every
-story again) but still records.
+articles first seen within ``NEWSCRAWL_DEDUPE_WINDOW_DAYS`` days when the spider opens, so a
+copy of a story an earlier run wrote is dropped too; a loaded article's publication date is
+read from the state when a later article first resembles it. A full run loads nothing (it
+writes every story again) but still records.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.config import read_bool, read_float, read_int, read_share
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
-from newscrawl.neardup import Deduper, Fingerprint
+from newscrawl.neardup import Deduper, Fingerprint, MemoryDedupeStore
 from newscrawl.rejects import Rejected
 
 if TYPE_CHECKING:
@@ -46,8 +54,8 @@ def _state_keeper(crawler: Crawler) -> CrawlStateKeeper | None:
 
 
 class DedupePipeline:
-    """Keeps the first copy; later copies are dropped as ``duplicate_id``, ``duplicate_body``
-    or ``near_duplicate`` with ``duplicate_of`` naming the kept article (see
+    """Drops a copy of an article that precedes it as ``duplicate_id``, ``duplicate_body`` or
+    ``near_duplicate``, with ``duplicate_of`` naming that article (see
     :class:`newscrawl.neardup.Deduper`), which may have been written by an earlier run. Other
     items pass."""
 
@@ -78,9 +86,16 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        store = MemoryDedupeStore(self.threshold, self.num_perm, published_of=self._published_of)
         self.deduper = Deduper(
-            shingle=self.shingle, threshold=self.threshold, num_perm=self.num_perm
+            store, shingle=self.shingle, threshold=self.threshold, num_perm=self.num_perm
         )
+
+    def _published_of(self, article_id: str) -> str | None:
+        """When an article an earlier run wrote was published, as the state recorded it: its
+        ``date_published``, or when the crawl first saw it if its page stated no date."""
+        known = self.keeper.get(article_id) if self.keeper is not None else None
+        return (known.date_published or known.first_seen) if known is not None else None
 
     def close_spider(self) -> None:
         if self.deduper is not None:
@@ -99,7 +114,11 @@ class DedupePipeline:
         assert self.deduper is not None
         started = time.perf_counter()
         since = window_start(datetime.now(UTC), self.window)
-        loaded = self.deduper.preload(self.keeper.fingerprints(self.deduper.scheme, since))
+        # The scheme before shingling was capped gives the same signatures for every body
+        # within the cap: its fingerprints are loaded too (first, so newer versions win).
+        loaded = 0
+        for scheme in (self.deduper.legacy_scheme, self.deduper.scheme):
+            loaded += self.deduper.preload(self.keeper.fingerprints(scheme, since))
         self.stats.set_value("newscrawl/dedupe/preloaded", loaded)
         logger.info("Dedupe loaded %d article(s) of earlier runs%s in %.2f s", loaded,
                     f" first seen since {since}" if since else "",
@@ -130,8 +149,16 @@ class DedupePipeline:
         assert self.deduper is not None
         article_id = item.article_id or item.url
         body = item.body or ""
-        duplicate = self.deduper.check_and_add(article_id, item.canonical_url or item.url, body)
+        canonical_url = item.canonical_url or item.url
+        published = item.date_published
+        duplicate = self.deduper.check(article_id, canonical_url, body, published)
         if duplicate is None:
+            self.deduper.add(article_id, canonical_url, body, published)
+            if self.deduper.last_preceded:
+                self.stats.inc_value("newscrawl/dedupe/original_after_copy")
+                logger.info("%s was published before %s, which resembles it and was kept "
+                            "first (a copy met before its original): both are written",
+                            article_id, ", ".join(self.deduper.last_preceded))
             if self.keeper is not None and item.article_id:
                 self._pending[item.article_id] = self.deduper.fingerprint(body)  # cached
             return item

@@ -67,3 +67,11 @@ def test_merge_unique_keeps_order() -> None:
 def test_other_items_pass_untouched() -> None:
     item = {"body": " x "}
     assert _pipeline().process_item(item) is item
+
+
+@pytest.mark.parametrize("value", ["abc", "", -1])
+def test_a_bad_nfkc_setting_is_refused_by_name(value: object) -> None:
+    from newscrawl.config import BadSetting
+
+    with pytest.raises(BadSetting, match="NEWSCRAWL_NFKC_ENABLED"):
+        CleanPipeline(get_crawler(settings_dict={"NEWSCRAWL_NFKC_ENABLED": value}))

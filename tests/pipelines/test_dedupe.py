@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from tests.support import newscrawl_defaults
 
 from . import stories
 from .conftest import make_article
+from .replica import newest_first, truth_articles
 
 EDITS: dict[str, Callable[[], str]] = {
     "headline tweak": stories.headline_tweak,
@@ -72,7 +74,7 @@ def test_store_keeps_hashes_not_bodies() -> None:
     deduper = Deduper(store, num_perm=64)
     deduper.add("1", None, stories.STORY)
     signature = store.signature_of("1")
-    assert signature is not None and signature.nbytes == 64 * 4
+    assert signature is not None and signature.nbytes == 64 * 2  # the low 16 bits
     assert stories.STORY not in repr(vars(store))
 
 
@@ -126,3 +128,48 @@ def test_pipeline_refuses_bad_values(settings: dict[str, object]) -> None:
 
     with pytest.raises(BadSetting, match=next(iter(settings))):
         DedupePipeline(get_crawler(settings_dict=newscrawl_defaults(**settings)))
+
+
+# -- the original is the earliest-published member ---------------------------------------------
+
+EARLY, LATE = "2025-12-12T09:10:00+09:00", "2025-12-13T08:00:00+09:00"
+
+
+def test_a_copy_met_first_does_not_make_its_original_a_copy() -> None:
+    deduper = Deduper()
+    assert deduper.check_and_add("2", None, stories.paragraph_added(), LATE) is None
+    assert deduper.check_and_add("1", None, stories.STORY, EARLY) is None  # the original
+    assert deduper.last_preceded == ("2",)  # the copy, kept before its original was met
+    # A later copy names the member it resembles most; a tie goes to the earliest.
+    third = deduper.check("3", None, stories.STORY, LATE)
+    assert third is not None and (third.reason, third.duplicate_of) == ("duplicate_body", "1")
+
+
+def test_only_an_earlier_article_makes_an_article_a_copy() -> None:
+    deduper = Deduper()
+    deduper.add("5", None, stories.STORY, LATE)
+    # Same text, published earlier: it is the original, not a copy of "5".
+    assert deduper.check("6", None, stories.credit_changed(), EARLY) is None
+    # Same time: the smaller id precedes (ids compared as numbers).
+    deduper.add("10", None, stories.SAME_TOPIC, EARLY)
+    assert deduper.check("9", None, stories.SAME_TOPIC, EARLY) is None
+    eleven = deduper.check("11", None, stories.SAME_TOPIC, EARLY)
+    assert eleven is not None and eleven.duplicate_of == "10"
+
+
+def test_fed_newest_first_the_pipeline_never_drops_an_original() -> None:
+    """Without the hold, the first copy met is written, but so is its original."""
+    articles, copy_of = truth_articles(300)
+    crawler = get_crawler(settings_dict=newscrawl_defaults())
+    pipeline = build_from_crawler(DedupePipeline, crawler)
+    pipeline.open_spider()
+    written = set()
+    for article in newest_first(articles):
+        with contextlib.suppress(Rejected):
+            written.add(pipeline.process_item(article).article_id)
+    originals = {i for i, source in copy_of.items() if source is None}
+    with_copies = {source for source in copy_of.values() if source is not None}
+    assert with_copies, "the replica republishes no story"
+    assert originals <= written
+    # each original (and a copy met after a later copy) was met after a kept later member
+    assert crawler.stats.get_value("newscrawl/dedupe/original_after_copy") >= len(with_copies)
