@@ -141,7 +141,7 @@ def test_the_run_file_holds_what_the_report_needs(tmp_path: Path) -> None:
 
 
 def test_history_defaults_to_beside_the_state(tmp_path: Path) -> None:
-    crawler = built_crawler(tmp_path, **support.settings())
+    crawler = built_crawler(tmp_path, **support.components())
     monitor = crawler.get_extension(RunMonitor)
     assert monitor is not None and monitor.history is not None
     assert monitor.history.path == tmp_path / "state.runs.jsonl"
