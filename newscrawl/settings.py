@@ -131,6 +131,10 @@ NEWSCRAWL_DEDUPE_NUM_PERM = 128  # MinHash permutations (more: finer estimate, s
 # With the state on, copies of stories written by earlier runs count too: the fingerprints of
 # articles first seen within this many days are loaded at start (0: all; a full run loads none).
 NEWSCRAWL_DEDUPE_WINDOW_DAYS = 14
+# Hold articles on disk until the crawl is idle, then release them oldest first, so the original
+# of a story is the one written whatever the crawl's order (HoldMiddleware). Off: delivered as
+# parsed (streaming), and a copy met before its original may be written too.
+NEWSCRAWL_DEDUPE_HOLD_ENABLED = True
 
 # --- JavaScript rendering (newscrawl.rendering) -----------------------------------------------
 # The add-on reads these after the spider arguments (-a js=1) and, only when

@@ -188,6 +188,8 @@ class HoldMiddleware(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
+        if not read_bool(settings, "NEWSCRAWL_DEDUPE_HOLD_ENABLED"):
+            raise NotConfigured("NEWSCRAWL_DEDUPE_HOLD_ENABLED is False")
         if not read_bool(settings, "NEWSCRAWL_DEDUPE_ENABLED"):
             raise NotConfigured("NEWSCRAWL_DEDUPE_ENABLED is False: no order to keep")
         if read_int(settings, "NEWSCRAWL_MAX_ARTICLES"):
