@@ -18,8 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from scrapy.exceptions import IgnoreRequest
 
 from newscrawl.config import BadSetting
+from newscrawl.rejects import Rejected
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -34,6 +36,19 @@ SOCKET_TIMEOUT_SECONDS = 15.0
 
 LOST = (RedisConnectionError, RedisTimeoutError)
 """The exceptions that mean the server is gone (not a bad command)."""
+
+
+class RedisLost(Rejected, IgnoreRequest):
+    """Redis went away under a component that needs an answer from it.
+
+    A :class:`~newscrawl.rejects.Rejected` (reason ``redis_lost``) in an item pipeline, an
+    ``IgnoreRequest`` in a downloader middleware: either way one log line and no traceback,
+    while the worker stops (:meth:`newscrawl.distributed.member.ClusterMember.lost`). The
+    article's request stays leased in Redis, so the next run crawls it again."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__("redis_lost", detail=f"{exc}; crawled again by the next run",
+                         log_level="WARNING")
 
 
 def masked(url: str) -> str:

@@ -20,12 +20,13 @@ worker crawls it again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from newscrawl.distributed import scripts
+from newscrawl.distributed.connection import LOST, RedisLost
 from newscrawl.neardup import LSH_MARGIN, BandIndex, Deduper, Duplicate, Fingerprint
 
 if TYPE_CHECKING:
@@ -42,8 +43,10 @@ class RedisDedupeStore:
     crawl's standing claims (``add`` claims without a check)."""
 
     def __init__(self, client: redis.Redis, keys: CrawlKeys, *, worker: str, scheme: str,
-                 threshold: float, num_perm: int, since: str | None, full: bool) -> None:
+                 threshold: float, num_perm: int, since: str | None, full: bool,
+                 on_lost: Callable[[BaseException], None] | None = None) -> None:
         self.client = client
+        self.on_lost = on_lost
         self.keys = keys
         self.worker = worker
         self.threshold = threshold
@@ -69,10 +72,16 @@ class RedisDedupeStore:
             signature = values.tobytes()
             hashes = self.bands.hashes(values.astype(np.uint32)[None, :])[0]
             fields = [f"{band}:{int(value):x}" for band, value in enumerate(hashes.tolist())]
-        reason, kept, similarity = self._claim(args=[  # bytes: the client does not decode
-            self.keys.crawl, self.prefix, self.worker, article_id, canonical_url or "",
-            fingerprint.body_hash, signature, repr(self.threshold), self.since or "",
-            "1" if self.full else "0", self.num_perm, self.bands_key, *fields])
+        try:
+            reason, kept, similarity = self._claim(args=[  # bytes: the client does not decode
+                self.keys.crawl, self.prefix, self.worker, article_id, canonical_url or "",
+                fingerprint.body_hash, signature, repr(self.threshold), self.since or "",
+                "1" if self.full else "0", self.num_perm, self.bands_key, *fields])
+        except LOST as exc:
+            if self.on_lost is None:
+                raise
+            self.on_lost(exc)
+            raise RedisLost(exc) from None
         if reason == b"new":
             self.claimed += 1
             return None
@@ -80,7 +89,12 @@ class RedisDedupeStore:
                          round(float(similarity), 3))
 
     def settle(self, article_id: str) -> None:
-        self._settle(args=[self.keys.crawl, self.worker, article_id])
+        try:
+            self._settle(args=[self.keys.crawl, self.worker, article_id])
+        except LOST as exc:
+            if self.on_lost is None:
+                raise
+            self.on_lost(exc)  # the claim lapses with this worker: the article is rewritten
 
     # -- the protocol -----------------------------------------------------------------------
 
@@ -141,11 +155,12 @@ class RedisDeduper(Deduper):
     store: RedisDedupeStore
 
     def __init__(self, client: redis.Redis, keys: CrawlKeys, *, worker: str, shingle: int,
-                 threshold: float, num_perm: int, since: str | None, full: bool) -> None:
+                 threshold: float, num_perm: int, since: str | None, full: bool,
+                 on_lost: Callable[[BaseException], None] | None = None) -> None:
         super().__init__(shingle=shingle, threshold=threshold, num_perm=num_perm)
         self.store = RedisDedupeStore(client, keys, worker=worker, scheme=self.scheme,
                                       threshold=threshold, num_perm=num_perm, since=since,
-                                      full=full)
+                                      full=full, on_lost=on_lost)
 
     def check_and_add(self, article_id: str, canonical_url: str | None,
                       body: str) -> Duplicate | None:

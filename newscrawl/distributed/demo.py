@@ -40,49 +40,60 @@ from newscrawl.demo import crawl_command, read_jsonl, replica
 WORKER_SETTINGS = {"LOG_LEVEL": "INFO"}
 
 
+class RedisServer:
+    """Debian's ``redis-server`` on a Unix socket (no TCP port, no persistence), in a short
+    temporary directory of its own (a socket path must stay under ~100 bytes)."""
+
+    def __init__(self, log_dir: Path | None = None) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server not found: apt-get install redis-server "
+                               "(make setup installs it)")
+        self.directory = Path(tempfile.mkdtemp(prefix="nc-redis-"))
+        self.log = (log_dir or self.directory) / "redis.log"
+        socket_path = self.directory / "redis.sock"
+        self.url = f"unix://{socket_path}"
+        self.process = subprocess.Popen(
+            [binary, "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
+             "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+             "--logfile", str(self.log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        """Return once the server answers ``PING``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                tail = self.log.read_text(errors="replace")[-500:] if self.log.exists() else ""
+                raise RuntimeError(f"redis-server exited ({self.process.returncode}): {tail}")
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=1).ping()
+                return
+            except (redis.ConnectionError, FileNotFoundError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not answer within {timeout} s") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 @contextmanager
-def redis_server(directory: Path | None = None) -> Iterator[str]:
-    """Debian's ``redis-server`` on a Unix socket (no TCP port, no persistence); yields its
-    URL (``unix://…``) once it answers ``PING``, and stops it afterwards."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server not found: apt-get install redis-server "
-                           "(make setup installs it)")
-    # A Unix socket path must stay under ~100 bytes: a short directory of our own.
-    own = Path(tempfile.mkdtemp(prefix="nc-redis-"))
-    socket_path = own / "redis.sock"
-    log = (directory or own) / "redis.log"
-    server = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-         "--save", "", "--appendonly", "no", "--dir", str(own), "--logfile", str(log)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"unix://{socket_path}"
+def redis_server(log_dir: Path | None = None) -> Iterator[RedisServer]:
+    """A running :class:`RedisServer`, stopped (and its directory removed) afterwards."""
+    server = RedisServer(log_dir)
     try:
-        _wait_for(url, server, log)
-        yield url
+        server.wait_ready()
+        yield server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(own, ignore_errors=True)
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"redis-server exited ({server.returncode}): "
-                               f"{log.read_text(errors='replace')[-500:] if log.exists() else ''}")
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-            return
-        except (redis.ConnectionError, FileNotFoundError):
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not answer within 20 s") from None
-            time.sleep(0.05)
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
 
 
 def worker_command(base_url: str, output: Path, redis_url: str,
@@ -205,8 +216,9 @@ def demo(workers: int, articles: int, out: Path) -> int:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     request_log = out / "requests.log"
-    with redis_server(out) as url, replica(articles, options=["--request-log",
+    with redis_server(out) as server, replica(articles, options=["--request-log",
                                                                str(request_log)]) as base_url:
+        url = server.url
         print(f"redis: {url}\nreplica: {articles} articles at {base_url}\n"
               f"{workers} workers: scrapy crawl kangnamtimes -a base_url={base_url} "
               f"-s NEWSCRAWL_REDIS_URL={url} -O {out}/workerN.jsonl", flush=True)
@@ -227,7 +239,8 @@ def bench(counts: Sequence[int], articles: int, repeat: int, out: Path,
     for workers in counts:
         rates, written, trips = [], 0, ""
         for attempt in range(repeat):
-            with redis_server() as url, replica(articles) as base_url:
+            with redis_server() as server, replica(articles) as base_url:
+                url = server.url
                 directory = out / f"w{workers}-{attempt}"
                 if directory.exists():
                     shutil.rmtree(directory)

@@ -126,7 +126,7 @@ class ClusterMember:
 
         keeper = self.crawler.get_extension(CrawlStateKeeper)
         if keeper is not None:
-            keeper.state = RedisState(self.client, self.keys)
+            keeper.state = RedisState(self.client, self.keys, on_lost=self.lost)
             keeper.path = f"{self.url} {self.keys.state}"
         pipeline = self.crawler.get_item_pipeline(DedupePipeline)
         if pipeline is None:
@@ -139,7 +139,8 @@ class ClusterMember:
             threshold=read_share(settings, "NEWSCRAWL_DEDUPE_THRESHOLD", above_zero=True),
             num_perm=read_int(settings, "NEWSCRAWL_DEDUPE_NUM_PERM", minimum=16),
             since=window_start(datetime.now(UTC), days),
-            full=keeper is None or read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED"))
+            full=keeper is None or read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED"),
+            on_lost=self.lost)
 
     def leave(self, reason: str) -> None:
         """Give back what this worker did not finish and unregister; clear a finished crawl."""
@@ -249,10 +250,7 @@ class ClusterMember:
             return
         article_id = ItemAdapter(item).get("article_id")
         if article_id:
-            try:
-                self.deduper.settle(str(article_id))
-            except LOST as exc:
-                self.lost(exc)
+            self.deduper.settle(str(article_id))
 
     # -- seeds -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from newscrawl.distributed.connection import LOST, RedisLost
 from newscrawl.distributed.member import ClusterMember
 
 if TYPE_CHECKING:
@@ -25,7 +26,12 @@ logger = logging.getLogger(__name__)
 
 
 class SeedOnce:
-    """Spider middleware: ``start()`` runs in one worker of the crawl."""
+    """Spider middleware: ``start()`` runs in one worker of the crawl.
+
+    Also the outer guard of the spider's output: when Redis goes away while a response is
+    handled (a state lookup of the incremental middleware), the rest of that output is dropped
+    with the worker's one error line instead of a traceback per page; the request stays leased
+    in Redis and is crawled again by the next run."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeedOnce:
@@ -46,3 +52,10 @@ class SeedOnce:
         async for item_or_request in start:
             yield item_or_request
         member.seeds_scheduled()
+
+    def process_spider_exception(self, response: Any, exception: BaseException) -> Any:
+        if isinstance(exception, (RedisLost, *LOST)):
+            cause = exception.__cause__ or exception
+            ClusterMember.of(self.crawler).lost(cause)
+            return []
+        return None

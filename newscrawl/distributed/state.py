@@ -13,16 +13,22 @@ Every method is one round trip; :meth:`record` and :meth:`touch` are single atom
 script for ``touch``), so two workers never leave a half-written record. One request per
 article id per crawl (the shared duplicate filter) means two workers do not record the same
 article at once.
+
+When Redis goes away mid-run (``on_lost`` given), a read raises
+:class:`~newscrawl.distributed.connection.RedisLost` and a write is skipped: the line it would
+record is already in the output, and the next run's reconciliation records it (the journal
+offset of that file did not move either).
 """
 
 from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
+from newscrawl.distributed.connection import LOST, RedisLost
 from newscrawl.state.base import ArticleState, StoredFingerprint
 
 if TYPE_CHECKING:
@@ -49,8 +55,10 @@ def _decode(raw: bytes | str) -> ArticleState:
 class RedisState:
     """Articles, journal offsets and dedupe fingerprints in one Redis server."""
 
-    def __init__(self, client: redis.Redis, keys: CrawlKeys, host: str | None = None) -> None:
+    def __init__(self, client: redis.Redis, keys: CrawlKeys, host: str | None = None,
+                 on_lost: Callable[[BaseException], None] | None = None) -> None:
         self.client = client
+        self.on_lost = on_lost
         self.keys = keys
         self.articles = f"{keys.state}:articles"
         self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
@@ -59,16 +67,33 @@ class RedisState:
     def open(self) -> None:
         self.client.ping()
 
+    def _lost(self, exc: BaseException, *, read: bool) -> None:
+        if self.on_lost is None:
+            raise exc
+        self.on_lost(exc)
+        if read:
+            raise RedisLost(exc) from None
+
     def get(self, article_id: str) -> ArticleState | None:
-        raw = self.client.hget(self.articles, article_id)
+        try:
+            raw = self.client.hget(self.articles, article_id)
+        except LOST as exc:
+            self._lost(exc, read=True)
+            raise
         return _decode(raw) if raw else None
 
     def record(self, state: ArticleState) -> None:
-        self.client.hset(self.articles, state.article_id,
-                         json.dumps(asdict(state), ensure_ascii=False))
+        try:
+            self.client.hset(self.articles, state.article_id,
+                             json.dumps(asdict(state), ensure_ascii=False))
+        except LOST as exc:
+            self._lost(exc, read=False)
 
     def touch(self, article_id: str, last_seen: str) -> None:
-        self._touch(keys=[self.articles], args=[article_id, last_seen])
+        try:
+            self._touch(keys=[self.articles], args=[article_id, last_seen])
+        except LOST as exc:
+            self._lost(exc, read=False)
 
     def __iter__(self) -> Iterator[ArticleState]:
         for _, raw in self.client.hscan_iter(self.articles, count=1000):
@@ -80,11 +105,14 @@ class RedisState:
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None, seen: str) -> None:
         prefix = self.keys.fingerprints(scheme)
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(f"{prefix}:fp", article_id, bytes(body_hash) + (signature or b""))
-            pipe.hsetnx(f"{prefix}:fpfirst", article_id, seen)
-            pipe.hsetnx(f"{prefix}:fpbody", bytes(body_hash), article_id)
-            pipe.execute()
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hset(f"{prefix}:fp", article_id, bytes(body_hash) + (signature or b""))
+                pipe.hsetnx(f"{prefix}:fpfirst", article_id, seen)
+                pipe.hsetnx(f"{prefix}:fpbody", bytes(body_hash), article_id)
+                pipe.execute()
+        except LOST as exc:
+            self._lost(exc, read=False)
 
     def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
         prefix = self.keys.fingerprints(scheme)
@@ -105,7 +133,10 @@ class RedisState:
         return int(raw) if raw else 0
 
     def set_journal_offset(self, path: str, offset: int) -> None:
-        self.client.hset(self.journal, path, offset)
+        try:
+            self.client.hset(self.journal, path, offset)
+        except LOST as exc:
+            self._lost(exc, read=False)
 
     def forget_journal(self, path: str) -> None:
         self.client.hdel(self.journal, path)
