@@ -73,6 +73,9 @@ def test_workers_write_what_one_run_writes_each_article_once(
         assert sum(1 for output in run.outputs if read_jsonl(output)) >= 2
     pages = requested(log)
     assert pages["/ja/"] == 1 and pages["/ja/wp-sitemap.xml"] == 1
+    # The seeds came from one worker's start(); the others never ran theirs.
+    logs = [output.with_suffix(".log").read_text() for output in run.outputs]
+    assert sum("the crawl is seeded" in log for log in logs) == workers - 1
     assert [p for p, n in pages.items() if n > 1 and p != "/robots.txt"] == []
     assert pages["/robots.txt"] <= workers
     assert not [k for k in left if ":crawl" in k], "a finished crawl leaves its keys behind"
