@@ -149,3 +149,30 @@ def test_redis_lost_mid_crawl_stops_the_worker_cleanly(tmp_path: Path) -> None:
     assert not output.with_name(output.name + ".part").exists()
     written = read_jsonl(output)  # published, every line whole
     assert len(written) >= 5
+
+
+#: Truth fields whose change makes an article "changed" (as in tests/state/test_cron_runs.py).
+CONTENT = ["headline", "summary", "authors", "date_published", "date_modified", "category",
+           "tags", "images", "credits", "body"]
+
+
+def test_day_0_then_day_1_with_two_workers_writes_the_new_and_changed(tmp_path: Path) -> None:
+    from tests.state.test_cron_runs import free_port
+
+    port = free_port()
+    with redis_server(tmp_path) as server:
+        with replica(ARTICLES, day=0, port=port) as base_url:
+            day0 = crawl(base_url, tmp_path / "day0", server.url, 2)
+            truth0 = truth(base_url, ARTICLES, day=0)
+        with replica(ARTICLES, day=1, port=port) as base_url:
+            day1 = crawl(base_url, tmp_path / "day1", server.url, 2)
+            truth1 = truth(base_url, ARTICLES, day=1)
+    assert day0.returncodes == day1.returncodes == [0, 0], day0.verdicts() + day1.verdicts()
+    day0_ids = {str(a["article_id"]) for a in day0.articles}
+    expected = {i for i, t in truth1.items() if t["reachable_html"] and (
+        i not in truth0 or any(t[f] != truth0[i][f] for f in CONTENT))}
+    assert expected, "the replica's day 1 changes nothing: the test would prove nothing"
+    written = Counter(story(truth1, str(a["article_id"])) for a in day1.articles)
+    assert written == Counter({story(truth1, i) for i in expected})
+    assert all(a["version"] == 2 and a["updated"] for a in day1.articles
+               if str(a["article_id"]) in day0_ids)
