@@ -6,9 +6,9 @@ is a real ``scrapy crawl kangnamtimes`` subprocess with ``NEWSCRAWL_REDIS_URL`` 
 ``redis-server`` on a Unix socket in a temporary directory, stopped at the end.
 
 ``--bench 1,2,4`` instead measures articles per second for each number of workers (``--repeat``
-runs each), and ``--round-trips`` counts the Redis commands the workers send per article
-(``MONITOR``: commands run inside the Lua scripts do not count, one script call is one round
-trip).
+timed runs each), and ``--round-trips`` counts, in one more untimed run each, the Redis commands
+the workers send per article (``MONITOR``: commands run inside the Lua scripts do not count, one
+script call is one round trip).
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ def bench(counts: Sequence[int], articles: int, repeat: int, out: Path,
           f"{'round trips/article':>20}")
     for workers in counts:
         rates, written, trips = [], 0, ""
-        for attempt in range(repeat):
+        for attempt in range(repeat + (1 if round_trips else 0)):
             with redis_server() as server, replica(articles) as base_url:
                 url = server.url
                 directory = out / f"w{workers}-{attempt}"
