@@ -46,6 +46,14 @@ redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(state))
 return 1
 """
 
+_RECORD_FINGERPRINT = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[1])
+return 1
+"""
+"""Id → body hash + signature; the first time seen; body hash → the first id (one step)."""
+
 
 def _decode(raw: bytes | str) -> ArticleState:
     data = json.loads(raw)
@@ -63,6 +71,7 @@ class RedisState:
         self.articles = f"{keys.state}:articles"
         self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
         self._touch = client.register_script(_TOUCH)
+        self._record_fp = client.register_script(_RECORD_FINGERPRINT)
 
     def open(self) -> None:
         self.client.ping()
@@ -106,11 +115,9 @@ class RedisState:
                            signature: bytes | None, seen: str) -> None:
         prefix = self.keys.fingerprints(scheme)
         try:
-            with self.client.pipeline(transaction=True) as pipe:
-                pipe.hset(f"{prefix}:fp", article_id, bytes(body_hash) + (signature or b""))
-                pipe.hsetnx(f"{prefix}:fpfirst", article_id, seen)
-                pipe.hsetnx(f"{prefix}:fpbody", bytes(body_hash), article_id)
-                pipe.execute()
+            self._record_fp(keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody"],
+                            args=[article_id, bytes(body_hash) + (signature or b""), seen,
+                                  bytes(body_hash)])
         except LOST as exc:
             self._lost(exc, read=False)
 
