@@ -48,6 +48,8 @@ from newscrawl.distributed.connection import LOST, connect, masked, redis_url
 from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.state import RedisState
+from newscrawl.extensions.state import CrawlStateKeeper
+from newscrawl.pipelines.dedupe import DedupePipeline, window_start
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -99,8 +101,16 @@ class ClusterMember:
         self._lost = False
         self._joined = False
         self._waiting: tuple[int, int] | None = None
+        self._links_counted = 0
         self.deduper: RedisDeduper | None = None
         self._beat = create_looping_call(self.beat)
+        # The dedupe settings, as the dedupe pipeline reads them (for the Redis deduper).
+        settings = crawler.settings
+        self.full = read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
+        self.window_days = read_float(settings, "NEWSCRAWL_DEDUPE_WINDOW_DAYS")
+        self.shingle = read_int(settings, "NEWSCRAWL_DEDUPE_SHINGLE_CHARS", minimum=1)
+        self.threshold = read_share(settings, "NEWSCRAWL_DEDUPE_THRESHOLD", above_zero=True)
+        self.num_perm = read_int(settings, "NEWSCRAWL_DEDUPE_NUM_PERM", minimum=16)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -121,9 +131,6 @@ class ClusterMember:
         self._beat.start(BEAT_SECONDS, now=False)
 
     def _share_state(self) -> None:
-        from newscrawl.extensions.state import CrawlStateKeeper
-        from newscrawl.pipelines.dedupe import DedupePipeline, window_start
-
         keeper = self.crawler.get_extension(CrawlStateKeeper)
         if keeper is not None:
             keeper.state = RedisState(self.client, self.keys, on_lost=self.lost)
@@ -131,16 +138,11 @@ class ClusterMember:
         pipeline = self.crawler.get_item_pipeline(DedupePipeline)
         if pipeline is None:
             return
-        settings = self.crawler.settings
-        days = read_float(settings, "NEWSCRAWL_DEDUPE_WINDOW_DAYS")
         self.deduper = pipeline.deduper = RedisDeduper(
-            self.client, self.keys, worker=self.worker,
-            shingle=read_int(settings, "NEWSCRAWL_DEDUPE_SHINGLE_CHARS", minimum=1),
-            threshold=read_share(settings, "NEWSCRAWL_DEDUPE_THRESHOLD", above_zero=True),
-            num_perm=read_int(settings, "NEWSCRAWL_DEDUPE_NUM_PERM", minimum=16),
-            since=window_start(datetime.now(UTC), days),
-            full=keeper is None or read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED"),
-            on_lost=self.lost)
+            self.client, self.keys, worker=self.worker, shingle=self.shingle,
+            threshold=self.threshold, num_perm=self.num_perm,
+            since=window_start(datetime.now(UTC), self.window_days),
+            full=keeper is None or self.full, on_lost=self.lost)
 
     def leave(self, reason: str) -> None:
         """Give back what this worker did not finish and unregister; clear a finished crawl."""
@@ -151,14 +153,18 @@ class ClusterMember:
         self._joined = False
         finished = reason == "finished"
         # The engine closes the scheduler once no request is in progress: every lease is done.
+        found = self._links_found()
         acks = list(self._leases.values())
         self._leases.clear()
         try:
-            requeued, cleared = self._run("LEAVE", "1" if finished else "0", *acks)
+            requeued, cleared, links = self._run("LEAVE", "1" if finished else "0",
+                                                 found - self._links_counted, *acks)
         except LOST as exc:
             logger.warning("could not leave the crawl (%s): this worker's leases go back to the "
                            "frontier once its heartbeat key expires", exc)
             return
+        self._links_counted = found
+        self._count_links(links)
         if requeued:
             logger.warning("gave back %d unfinished request(s) to the frontier", requeued)
         if cleared:
@@ -175,6 +181,18 @@ class ClusterMember:
 
     # -- leases ----------------------------------------------------------------------------
 
+    def _progress(self) -> list[Any]:
+        """What this worker tells Redis with each script: links found since it last told (see
+        :meth:`_count_links`), then the leases it finished."""
+        found = self._links_found()
+        delta, self._links_counted = found - self._links_counted, found
+        return [delta, *self._done_leases()]
+
+    def _count_links(self, links: Any) -> None:
+        """The run's health asks whether the pages had article links; a worker may fetch only
+        robots.txt and a sitemap index while the others find them: count the crawl's."""
+        self.stats.set_value("newscrawl/cluster/links", int(links))
+
     def _done_leases(self) -> list[bytes]:
         slot = getattr(self.crawler.engine, "_slot", None)
         in_progress = slot.inprogress if slot is not None else set()
@@ -185,7 +203,7 @@ class ClusterMember:
         """Pop the first request of the frontier into this worker's leases: (lease, data)."""
         if self._lost or not self._joined:
             return None
-        got = self._run("POP", *self._done_leases())
+        got = self._run("POP", *self._progress())
         return (got[0] if isinstance(got[0], bytes) else str(got[0]).encode(), got[1]) \
             if got else None
 
@@ -201,12 +219,17 @@ class ClusterMember:
         if self._lost or not self._joined:
             return
         try:
-            queued = self._run("BEAT", WORKER_TTL_SECONDS, *self._done_leases())
+            queued, links = self._run("BEAT", WORKER_TTL_SECONDS, *self._progress())
         except LOST as exc:
             self.lost(exc)
             return
+        self._count_links(links)
         if queued or self._waiting is not None:
             self._wake_engine()  # waiting idle: ask again now rather than in 5 s
+
+    def _links_found(self) -> int:
+        return sum(int(value) for key, value in self.stats.get_stats().items()
+                   if key.startswith("newscrawl/spider/links/") and isinstance(value, int))
 
     def _wake_engine(self) -> None:
         """Have the engine ask the scheduler again now (it asks on its own every 5 s)."""
@@ -221,10 +244,11 @@ class ClusterMember:
         if self._lost or not self._joined:
             return
         try:
-            queued, leased, requeued, seeding = self._run("STATUS", *self._done_leases())
+            queued, leased, requeued, seeding, links = self._run("STATUS", *self._progress())
         except LOST as exc:
             self.lost(exc)
             return
+        self._count_links(links)
         if requeued:
             self.stats.inc_value("newscrawl/cluster/requeued", requeued)
             logger.warning("put back %d request(s) leased by worker(s) that stopped beating",

@@ -37,9 +37,14 @@ local function reap(C, me)
   end
   return n
 end
+-- ARGV[first]: article links this worker found since it last said; ARGV[first + 1:]: the
+-- leases it finished. Counted in the same step as the leases end, so once no lease is left
+-- anywhere the crawl's count of links is complete.
 local function ack(C, me, first)
+  local links = tonumber(ARGV[first])
+  if links > 0 then redis.call('INCRBY', C .. ':links', links) end
   local leases = C .. ':leases:' .. me
-  for i = first, #ARGV do redis.call('HDEL', leases, ARGV[i]) end
+  for i = first + 1, #ARGV do redis.call('HDEL', leases, ARGV[i]) end
 end
 """
 
@@ -56,9 +61,10 @@ local C, me, ttl = ARGV[1], ARGV[2], ARGV[3]
 redis.call('SET', C .. ':alive:' .. me, '1', 'EX', ttl)
 redis.call('SADD', C .. ':workers', me)
 ack(C, me, 4)
-return redis.call('ZCARD', C .. ':requests')
+return {redis.call('ZCARD', C .. ':requests'), tonumber(redis.call('GET', C .. ':links') or 0)}
 """
-"""Renew the heartbeat key, finish the leases in ``ARGV[4:]``. Returns the frontier's size."""
+"""Renew the heartbeat key, count ``ARGV[4]`` more links and finish the leases in ``ARGV[5:]``.
+Returns the frontier's size and the article links the whole crawl found so far."""
 
 POP = _REQUEUE + """
 local C, me = ARGV[1], ARGV[2]
@@ -70,8 +76,8 @@ local id = redis.call('INCR', C .. ':lease_seq')
 redis.call('HSET', C .. ':leases:' .. me, id, got[2] .. '\\n' .. got[1])
 return {id, got[1]}
 """
-"""Finish the leases in ``ARGV[3:]``, then move the first request of the frontier into this
-worker's leases. Returns ``[lease id, data]`` or nil."""
+"""Count ``ARGV[3]`` more links, finish the leases in ``ARGV[4:]``, then move the first request
+of the frontier into this worker's leases. Returns ``[lease id, data]`` or nil."""
 
 ENQUEUE = """
 local C, fp, score, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -95,28 +101,32 @@ local seeder = redis.call('GET', C .. ':seeded')
 if seeder and seeder ~= 'done' and redis.call('EXISTS', C .. ':alive:' .. seeder) == 1 then
   seeding = 1
 end
-return {redis.call('ZCARD', C .. ':requests'), busy, requeued, seeding}
+return {redis.call('ZCARD', C .. ':requests'), busy, requeued, seeding,
+        tonumber(redis.call('GET', C .. ':links') or 0)}
 """
-"""An idle worker's question: is the crawl over? Finishes the leases in ``ARGV[3:]``, requeues
-the leases of dead workers, and returns ``[queued, leased anywhere, requeued, seeding]``."""
+"""An idle worker's question: is the crawl over? Counts ``ARGV[3]`` more links, finishes the
+leases in ``ARGV[4:]``, requeues the leases of dead workers, and returns ``[queued, leased
+anywhere, requeued, seeding, links]``."""
 
 LEAVE = _REQUEUE + """
 local C, me, finished = ARGV[1], ARGV[2], ARGV[3]
 ack(C, me, 4)
 local requeued = requeue(C, me)
 redis.call('DEL', C .. ':alive:' .. me)
-if finished ~= '1' then return {requeued, 0} end
+local links = tonumber(redis.call('GET', C .. ':links') or 0)
+if finished ~= '1' then return {requeued, 0, links} end
 reap(C, me)
 if redis.call('SCARD', C .. ':workers') > 0 or redis.call('ZCARD', C .. ':requests') > 0 then
-  return {requeued, 0}
+  return {requeued, 0, links}
 end
 redis.call('DEL', C .. ':requests', C .. ':dupefilter', C .. ':seeded', C .. ':workers',
-           C .. ':lease_seq', C .. ':claims', C .. ':urls', C .. ':bodies', C .. ':sigs')
-return {requeued, 1}
+           C .. ':lease_seq', C .. ':claims', C .. ':urls', C .. ':bodies', C .. ':sigs',
+           C .. ':links')
+return {requeued, 1, links}
 """
-"""A worker stops: finish the leases in ``ARGV[4:]``, give back the others, unregister. When it
-finished (``ARGV[3]`` = 1) and no worker and no request is left, delete the crawl's keys.
-Returns ``[requeued, cleared]``."""
+"""A worker stops: count ``ARGV[4]`` more links, finish the leases in ``ARGV[5:]``, give back
+the others, unregister. When it finished (``ARGV[3]`` = 1) and no worker and no request is
+left, delete the crawl's keys. Returns ``[requeued, cleared, links of the whole crawl]``."""
 
 SEED = """
 local C, me = ARGV[1], ARGV[2]

@@ -69,12 +69,12 @@ def test_workers_write_what_one_run_writes_each_article_once(
     ids = Counter(str(a["article_id"]) for a in run.articles)
     assert [i for i, n in ids.items() if n > 1] == []
     assert stories(run.articles, facts) == embedded
-    if workers > 1:  # the crawl was shared, not done by one worker while the others idled
-        assert sum(1 for output in run.outputs if read_jsonl(output)) >= 2
     pages = requested(log)
     assert pages["/ja/"] == 1 and pages["/ja/wp-sitemap.xml"] == 1
-    # The seeds came from one worker's start(); the others never ran theirs.
+    # One crawl: every worker joined it; the seeds came from one worker's start(), the
+    # others never ran theirs. (How the pages split between workers depends on timing.)
     logs = [output.with_suffix(".log").read_text() for output in run.outputs]
+    assert all("joined the crawl newscrawl:kangnamtimes:" in log for log in logs)
     assert sum("the crawl is seeded" in log for log in logs) == workers - 1
     assert [p for p, n in pages.items() if n > 1 and p != "/robots.txt"] == []
     assert pages["/robots.txt"] <= workers

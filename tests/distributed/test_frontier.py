@@ -60,7 +60,7 @@ class Worker:
         return int(self.run["ENQUEUE"](args=[self.keys.crawl, fingerprint, score, data]))
 
     def pop(self, *acks: bytes) -> tuple[bytes, bytes] | None:
-        got = self("POP", *acks)
+        got = self("POP", 0, *acks)
         return (str(got[0]).encode(), got[1]) if got else None  # type: ignore[index]
 
     def dies(self) -> None:
@@ -89,9 +89,9 @@ def test_a_dead_workers_leases_go_back_to_the_frontier(client: redis.Redis) -> N
     a.pop(first[0])  # finishes the first lease, leases the last request
     assert client.hlen(keys.leases("a")) == 2
     # While `a` beats, its leases are work in progress: `b` must wait, not finish.
-    assert b("STATUS") == [0, 2, 0, 0]
+    assert b("STATUS", 0) == [0, 2, 0, 0, 0]
     a.dies()
-    queued, leased, requeued, _ = b("STATUS")  # type: ignore[misc]
+    queued, leased, requeued, _, _ = b("STATUS", 0)  # type: ignore[misc]
     assert (queued, leased, requeued) == (2, 0, 2)
     got = sorted(pickle.loads(b.pop()[1]) for _ in range(2))  # type: ignore[index]
     assert got == [0, 1]  # nothing lost, and the finished one is not crawled again
@@ -109,8 +109,8 @@ def test_the_last_worker_to_finish_clears_the_crawl_and_keeps_the_state(
     a.enqueue("fp", b"r")
     lease = b.pop()
     assert lease is not None
-    assert a("LEAVE", "1") == [0, 0]  # b still holds a request: not over
-    assert b("LEAVE", "1", lease[0]) == [0, 1]
+    assert a("LEAVE", "1", 7) == [0, 0, 7]  # b still holds a request: not over
+    assert b("LEAVE", "1", 5, lease[0]) == [0, 1, 12]  # the crawl's links: 7 + 5
     assert sorted(k.decode() for k in client.keys("*")) == [f"{keys.state}:articles"]
 
 
@@ -122,7 +122,7 @@ def test_an_interrupted_crawl_is_kept_for_the_next_run(client: redis.Redis) -> N
     a.enqueue("fp1", b"r1")
     a.enqueue("fp2", b"r2")
     a.pop()
-    assert a("LEAVE", "0") == [1, 0]  # shutdown: its unfinished lease goes back
+    assert a("LEAVE", "0", 0) == [1, 0, 0]  # shutdown: its unfinished lease goes back
     assert client.zcard(keys.requests) == 2
     assert client.get(keys.seeded) == b"a"
     assert client.sismember(keys.dupefilter, "fp1")
