@@ -60,6 +60,8 @@ LOG_FORMATTER = "newscrawl.logformatter.LogFormatter"  # one line per scraped/dr
 ADDONS = {
     "newscrawl.config.RenamedSettings": -10,  # first: the others read the new names
     "newscrawl.config.ContactUserAgent": 0,
+    # Off unless NEWSCRAWL_REDIS_URL is set; before DefaultFeed (it makes the feed per worker).
+    "newscrawl.distributed.addon.DistributedMode": -5,
     "newscrawl.feeds.DefaultFeed": 0,
     "newscrawl.rendering.JavaScriptRendering": 0,
 }

@@ -43,7 +43,10 @@ logger = logging.getLogger(__name__)
 OK_REASONS = frozenset({"finished", "max_articles", "closespider_timeout",
                         "closespider_itemcount", "closespider_pagecount"})
 NOT_ARTICLE_STATS = ("newscrawl/spider/not_article", "newscrawl/spider/not_html")
-LINK_STAT_PREFIXES = ("newscrawl/spider/links/", "newscrawl/incremental/")
+# newscrawl/cluster/links: in the distributed mode, the article links the whole crawl found
+# (newscrawl.distributed.member): a worker may fetch only robots.txt and a sitemap index.
+LINK_STAT_PREFIXES = ("newscrawl/spider/links/", "newscrawl/incremental/",
+                      "newscrawl/cluster/links")
 PARSED_DROP_REASONS = frozenset({"unchanged", "duplicate_id", "duplicate_url", "duplicate_body",
                                  "near_duplicate"})
 """Drop reasons (``Rejected.reason``) of articles that were parsed well."""

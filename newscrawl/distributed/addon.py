@@ -1,0 +1,119 @@
+"""The add-on that turns the distributed mode on: ``NEWSCRAWL_REDIS_URL`` set, nothing else.
+
+Off (the default, an empty URL) it changes nothing: the embedded crawl stays exactly as it is.
+On, it checks that Redis answers (else one line, exit status 2) and installs
+
+* scrapy-redis's scheduler with our frontier and duplicate filter
+  (:class:`~newscrawl.distributed.scheduler.RedisScheduler`, ``SCHEDULER_PERSIST``);
+* :class:`~newscrawl.distributed.member.ClusterMember` (extension, before the state keeper:
+  it hands it the Redis state) and :class:`~newscrawl.distributed.seeds.SeedOnce` (spider
+  middleware: the seeds once per crawl);
+* a **worker slot** on this machine, so several workers can run side by side: slot ``N`` is
+  the first whose claim file ``<lock stem>.w<N>.claim`` no live process holds (a ``flock`` held
+  for the life of the process, released by the kernel however it dies). The run lock becomes
+  ``<lock stem>.w<N>.lock`` and the default feed ``<feed stem>.<host>-w<N>.jsonl``: each
+  worker writes its own files (never the same ``.part`` file), and the next worker in a dead
+  worker's slot publishes the ``.part`` file it left and reconciles the state with it, as a
+  single run does after a kill. ``-O``/``-o`` feeds are the user's: give each worker its own.
+
+Listed in ``ADDONS`` before ``newscrawl.feeds.DefaultFeed``, which builds ``FEEDS`` from the
+feed URI this add-on made per worker.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import re
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newscrawl.config import read_url
+from newscrawl.distributed.connection import connect, masked, redis_url
+from newscrawl.paths import PLACEHOLDER, fill_params, site_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+PACKAGE = "newscrawl.distributed"
+MAX_SLOTS = 256
+
+
+def host_label() -> str:
+    """This machine's name, safe in a file name."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", socket.gethostname()) or "host"
+
+
+def claim_slot(lock_path: Path) -> tuple[int, int]:
+    """The first free worker slot beside *lock_path*: (slot, fd of its held claim file)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    for slot in range(MAX_SLOTS):
+        claim = lock_path.with_name(f"{lock_path.stem}.w{slot}.claim")
+        fd = os.open(claim, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return slot, fd
+    raise RuntimeError(f"{MAX_SLOTS} workers already run beside {lock_path}")
+
+
+def per_slot(template: str, suffix: str) -> str:
+    """``output/%(name)s/%(time)s.jsonl`` → ``output/%(name)s/%(time)s<suffix>.jsonl``."""
+    path = Path(template)
+    return str(path.with_name(f"{path.stem}{suffix}{path.suffix}"))
+
+
+class DistributedMode:
+    """Add-on: the distributed mode when ``NEWSCRAWL_REDIS_URL`` is set (module doc)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DistributedMode:
+        return cls(crawler)
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.slot: int | None = None
+        self._claim_fd: int | None = None  # held for the life of the process
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = redis_url(settings)
+        if not url:
+            return
+        connect(url).close()  # BadSetting (one line, exit 2) when Redis does not answer
+        settings.set("SCHEDULER", f"{PACKAGE}.scheduler.RedisScheduler", priority="addon")
+        settings.set("DUPEFILTER_CLASS", f"{PACKAGE}.scheduler.FingerprintDupeFilter",
+                     priority="addon")
+        settings.set("SCHEDULER_PERSIST", True, priority="addon")
+        from newscrawl.distributed.member import ClusterMember  # not imported when off
+        from newscrawl.distributed.seeds import SeedOnce
+
+        settings.set_in_component_priority_dict("EXTENSIONS", ClusterMember, 3)
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SeedOnce, 50)
+        self._per_worker_files(settings)
+        logger.info("distributed mode: Redis at %s, worker slot %s on %s", masked(url),
+                    self.slot, host_label())
+
+    def _per_worker_files(self, settings: BaseSettings) -> None:
+        lock = settings.get("NEWSCRAWL_LOCK_PATH")
+        if not lock:
+            return
+        name = self.crawler.spider.name if self.crawler.spider else "default"
+        site = site_key(read_url(settings, "NEWSCRAWL_BASE_URL"))
+        lock_path = Path(fill_params(str(lock), {"name": name, "site": site}))
+        if PLACEHOLDER.search(str(lock_path)):
+            return  # an unknown placeholder: leave it to the lock to complain
+        self.slot, self._claim_fd = claim_slot(lock_path)
+        slot_lock = lock_path.with_name(f"{lock_path.stem}.w{self.slot}{lock_path.suffix}")
+        settings.set("NEWSCRAWL_LOCK_PATH", str(slot_lock),
+                     priority=settings.getpriority("NEWSCRAWL_LOCK_PATH") or "addon")
+        feed = settings.get("NEWSCRAWL_FEED_URI")
+        if feed and not settings.getdict("FEEDS"):
+            settings.set("NEWSCRAWL_FEED_URI", per_slot(str(feed), f".{host_label()}-w{self.slot}"),
+                         priority=settings.getpriority("NEWSCRAWL_FEED_URI") or "addon")

@@ -1,0 +1,155 @@
+"""The crawl state in Redis: a :class:`~newscrawl.state.base.CrawlState` shared by workers.
+
+Implements the protocol of ``newscrawl/state/base.py`` (as of this module) with hashes under
+:attr:`CrawlKeys.state`:
+
+* ``…:articles``: article id → the :class:`~newscrawl.state.base.ArticleState` as JSON;
+* ``…:journal:<host>``: output path → bytes reconciled. Output files are local to a machine,
+  so each host keeps its own journal (a worker never forgets another host's files);
+* the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), which the
+  distributed dedupe (:mod:`newscrawl.distributed.dedupe`) also reads inside its claim script.
+
+Every method is one round trip; :meth:`record` and :meth:`touch` are single atomic commands (a
+script for ``touch``), so two workers never leave a half-written record. One request per
+article id per crawl (the shared duplicate filter) means two workers do not record the same
+article at once.
+
+When Redis goes away mid-run (``on_lost`` given), a read raises
+:class:`~newscrawl.distributed.connection.RedisLost` and a write is skipped: the line it would
+record is already in the output, and the next run's reconciliation records it (the journal
+offset of that file did not move either).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING
+
+from newscrawl.distributed.connection import LOST, RedisLost
+from newscrawl.state.base import ArticleState, StoredFingerprint
+
+if TYPE_CHECKING:
+    import redis
+
+    from newscrawl.distributed.keys import CrawlKeys
+
+_FIELDS = frozenset(f.name for f in fields(ArticleState))
+_TOUCH = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local state = cjson.decode(raw)
+state['last_seen'] = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(state))
+return 1
+"""
+
+_RECORD_FINGERPRINT = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[1])
+return 1
+"""
+"""Id → body hash + signature; the first time seen; body hash → the first id (one step)."""
+
+
+def _decode(raw: bytes | str) -> ArticleState:
+    data = json.loads(raw)
+    return ArticleState(**{k: v for k, v in data.items() if k in _FIELDS})
+
+
+class RedisState:
+    """Articles, journal offsets and dedupe fingerprints in one Redis server."""
+
+    def __init__(self, client: redis.Redis, keys: CrawlKeys, host: str | None = None,
+                 on_lost: Callable[[BaseException], None] | None = None) -> None:
+        self.client = client
+        self.on_lost = on_lost
+        self.keys = keys
+        self.articles = f"{keys.state}:articles"
+        self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
+        self._touch = client.register_script(_TOUCH)
+        self._record_fp = client.register_script(_RECORD_FINGERPRINT)
+
+    def open(self) -> None:
+        self.client.ping()
+
+    def _lost(self, exc: BaseException, *, read: bool) -> None:
+        if self.on_lost is None:
+            raise exc
+        self.on_lost(exc)
+        if read:
+            raise RedisLost(exc) from None
+
+    def get(self, article_id: str) -> ArticleState | None:
+        try:
+            raw = self.client.hget(self.articles, article_id)
+        except LOST as exc:
+            self._lost(exc, read=True)
+            raise
+        return _decode(raw) if raw else None
+
+    def record(self, state: ArticleState) -> None:
+        try:
+            self.client.hset(self.articles, state.article_id,
+                             json.dumps(asdict(state), ensure_ascii=False))
+        except LOST as exc:
+            self._lost(exc, read=False)
+
+    def touch(self, article_id: str, last_seen: str) -> None:
+        try:
+            self._touch(keys=[self.articles], args=[article_id, last_seen])
+        except LOST as exc:
+            self._lost(exc, read=False)
+
+    def __iter__(self) -> Iterator[ArticleState]:
+        for _, raw in self.client.hscan_iter(self.articles, count=1000):
+            yield _decode(raw)
+
+    def __len__(self) -> int:
+        return int(self.client.hlen(self.articles))
+
+    def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
+                           signature: bytes | None, seen: str) -> None:
+        prefix = self.keys.fingerprints(scheme)
+        try:
+            self._record_fp(keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody"],
+                            args=[article_id, bytes(body_hash) + (signature or b""), seen,
+                                  bytes(body_hash)])
+        except LOST as exc:
+            self._lost(exc, read=False)
+
+    def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
+        prefix = self.keys.fingerprints(scheme)
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(f"{prefix}:fp")
+            pipe.hgetall(f"{prefix}:fpfirst")
+            records, first = pipe.execute()
+        found = []
+        for raw_id, record in records.items():
+            seen = first.get(raw_id, b"").decode()
+            if since is not None and seen < since:
+                continue
+            found.append(StoredFingerprint(raw_id.decode(), record[:16], record[16:] or None))
+        return found
+
+    def journal_offset(self, path: str) -> int:
+        raw = self.client.hget(self.journal, path)
+        return int(raw) if raw else 0
+
+    def set_journal_offset(self, path: str, offset: int) -> None:
+        try:
+            self.client.hset(self.journal, path, offset)
+        except LOST as exc:
+            self._lost(exc, read=False)
+
+    def forget_journal(self, path: str) -> None:
+        self.client.hdel(self.journal, path)
+
+    def journal_paths(self) -> list[str]:
+        return sorted(p.decode() for p in self.client.hkeys(self.journal))  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        """Nothing: the connection is the worker's (:class:`.member.ClusterMember`)."""

@@ -1,0 +1,178 @@
+"""End to end: workers (real ``scrapy crawl`` processes) sharing one crawl of the replica in a
+real Redis, compared with one embedded run and with the replica's ground truth.
+
+* 1, 2 and 3 workers write the same stories as one embedded run, each article once;
+* the seed pages (the home page, the sitemap index) are requested once in total;
+* a worker killed with ``kill -9`` mid-crawl: the others finish, nothing is lost or doubled;
+* Redis lost mid-crawl: the worker stops cleanly, says why, and its output is whole.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.demo import crawl_command, read_jsonl, replica, truth
+from newscrawl.distributed.demo import ClusterRun, crawl, last_line, redis_server, start_worker
+from tests.support import story
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 150
+#: Workers slowed down enough that a kill lands mid-crawl (the replica answers in ~1 ms).
+SLOW = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+
+
+def stories(articles: list[dict[str, Any]], facts: dict[str, dict[str, Any]]) -> set[str]:
+    return {story(facts, str(a["article_id"])) for a in articles}
+
+
+def requested(log: Path) -> Counter[str]:
+    """Request targets in the replica's request log (``METHOD TARGET STATUS HOST``)."""
+    return Counter(line.split()[1] for line in log.read_text().splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The stories one embedded run (no Redis) writes."""
+    out = tmp_path_factory.mktemp("embedded") / "articles.jsonl"
+    with replica(ARTICLES) as base_url:
+        result = subprocess.run(crawl_command(base_url, out), capture_output=True, text=True,
+                                timeout=600)
+        facts = truth(base_url, ARTICLES)
+    assert result.returncode == 0, result.stderr[-2000:]
+    written = stories(read_jsonl(out), facts)
+    assert written == {story(facts, i) for i, t in facts.items() if t["reachable_html"]}
+    return written
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_write_what_one_run_writes_each_article_once(
+        tmp_path: Path, embedded: set[str], workers: int) -> None:
+    log = tmp_path / "requests.log"
+    with redis_server(tmp_path) as server, \
+            replica(ARTICLES, options=["--request-log", str(log)]) as base_url:
+        run = crawl(base_url, tmp_path / "run", server.url, workers)
+        facts = truth(base_url, ARTICLES)
+        left = sorted(k.decode() for k in server_keys(server.url))
+    assert run.returncodes == [0] * workers, run.verdicts()
+    assert all(v.startswith("run ok") for v in run.verdicts()), run.verdicts()
+    ids = Counter(str(a["article_id"]) for a in run.articles)
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert stories(run.articles, facts) == embedded
+    pages = requested(log)
+    assert pages["/ja/"] == 1 and pages["/ja/wp-sitemap.xml"] == 1
+    # One crawl: every worker joined it; the seeds came from one worker's start(), the
+    # others never ran theirs. (How the pages split between workers depends on timing.)
+    logs = [output.with_suffix(".log").read_text() for output in run.outputs]
+    assert all("joined the crawl newscrawl:kangnamtimes:" in log for log in logs)
+    assert sum("the crawl is seeded" in log for log in logs) == workers - 1
+    assert [p for p, n in pages.items() if n > 1 and p != "/robots.txt"] == []
+    assert pages["/robots.txt"] <= workers
+    assert not [k for k in left if ":crawl" in k], "a finished crawl leaves its keys behind"
+
+
+def server_keys(url: str) -> list[bytes]:
+    import redis
+
+    return list(redis.Redis.from_url(url).keys("*"))
+
+
+def wait_until(condition: Callable[[], bool], process: subprocess.Popen[bytes],
+               what: str) -> None:
+    """Poll *condition* while *process* runs (no fixed sleep decides the outcome)."""
+    deadline = time.monotonic() + 300
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the worker ended before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def part_lines(output: Path) -> list[dict[str, Any]]:
+    """The whole lines a killed worker left in its ``.part`` file."""
+    part = output.with_name(output.name + ".part")
+    if not part.exists():
+        return []
+    data = part.read_bytes()
+    return read_jsonl_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def read_jsonl_bytes(data: bytes) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, embedded: set[str]) -> None:
+    outputs = [tmp_path / f"worker{n}.jsonl" for n in (1, 2, 3)]
+    with redis_server(tmp_path) as server, replica(ARTICLES) as base_url:
+        victim, *others = [start_worker(base_url, o, server.url, SLOW) for o in outputs]
+        wait_until(lambda: len(part_lines(outputs[0])) >= 10, victim, "10 lines were written")
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        codes = [p.wait(timeout=600) for p in others]
+        facts = truth(base_url, ARTICLES)
+    survivors = ClusterRun.read(outputs[1:], codes, 0.0)
+    assert codes == [0, 0], survivors.verdicts()
+    delivered = part_lines(outputs[0]) + survivors.articles
+    ids = Counter(str(a["article_id"]) for a in delivered)
+    assert [i for i, n in ids.items() if n > 1] == [], "an article written twice"
+    assert stories(delivered, facts) == embedded, "an article lost"
+    logs = "".join(o.with_suffix(".log").read_text() for o in outputs[1:])
+    assert "leased by worker(s) that stopped beating" in logs  # the killed worker's requests
+
+
+def test_redis_lost_mid_crawl_stops_the_worker_cleanly(tmp_path: Path) -> None:
+    output = tmp_path / "worker.jsonl"
+    with replica(ARTICLES) as base_url, redis_server(tmp_path) as server:
+        worker = start_worker(base_url, output, server.url, SLOW)
+        wait_until(lambda: len(part_lines(output)) >= 5, worker, "5 lines were written")
+        server.stop()
+        _, _stderr = worker.communicate(timeout=300)
+    log = output.with_suffix(".log").read_text()
+    assert worker.returncode == 1
+    assert "Traceback" not in log
+    assert "lost Redis at unix://" in log
+    assert last_line(output.with_suffix(".log")) == \
+        "run FAILED: the spider closed for 'redis_lost'"
+    assert not output.with_name(output.name + ".part").exists()
+    written = read_jsonl(output)  # published, every line whole
+    assert len(written) >= 5
+
+
+#: Truth fields whose change makes an article "changed" (as in tests/state/test_cron_runs.py).
+CONTENT = ["headline", "summary", "authors", "date_published", "date_modified", "category",
+           "tags", "images", "credits", "body"]
+
+
+def test_day_0_then_day_1_with_two_workers_writes_the_new_and_changed(tmp_path: Path) -> None:
+    from tests.state.test_cron_runs import free_port
+
+    port = free_port()
+    with redis_server(tmp_path) as server:
+        with replica(ARTICLES, day=0, port=port) as base_url:
+            day0 = crawl(base_url, tmp_path / "day0", server.url, 2)
+            truth0 = truth(base_url, ARTICLES, day=0)
+        with replica(ARTICLES, day=1, port=port) as base_url:
+            day1 = crawl(base_url, tmp_path / "day1", server.url, 2)
+            truth1 = truth(base_url, ARTICLES, day=1)
+    assert day0.returncodes == day1.returncodes == [0, 0], day0.verdicts() + day1.verdicts()
+    day0_ids = {str(a["article_id"]) for a in day0.articles}
+    expected = {i for i, t in truth1.items() if t["reachable_html"] and (
+        i not in truth0 or any(t[f] != truth0[i][f] for f in CONTENT))}
+    assert expected, "the replica's day 1 changes nothing: the test would prove nothing"
+    written = Counter(story(truth1, str(a["article_id"])) for a in day1.articles)
+    assert written == Counter({story(truth1, i) for i in expected})
+    assert all(a["version"] == 2 and a["updated"] for a in day1.articles
+               if str(a["article_id"]) in day0_ids)
