@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test test-all lint bench bench-full bench-extract clean
+.PHONY: setup system-deps demo test test-all lint bench bench-full bench-extract demo-cluster clean
 
 setup: system-deps $(STAMP)
 
-# Debian packages the crawl and the tests need: Chromium for JavaScript rendering. Installed
+# Debian packages the crawl and the tests need: Chromium for JavaScript rendering, Redis for
+# the distributed mode's tests (each binary has its package's name, so `command -v` checks it). Installed
 # only when missing, so a user who is not root needs nothing more once they are there.
-DEBIAN_PACKAGES := chromium
+DEBIAN_PACKAGES := chromium redis-server
 
 system-deps:
 	@missing=""; \
@@ -33,6 +34,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: setup
 	$(PY) -m newscrawl.demo
+
+# Redis and three workers over the replica, one summary (needs redis-server: make setup has it).
+demo-cluster: setup
+	$(PY) -m newscrawl.distributed.demo
 
 # The default suite: lint, types, and every test but the slow end-to-end and browser ones.
 test: setup lint

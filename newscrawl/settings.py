@@ -191,3 +191,8 @@ NEWSCRAWL_ALERT_COMMAND = ""
 NEWSCRAWL_ALERT_TIMEOUT_SECONDS = 30.0
 NEWSCRAWL_PROGRESS_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL_SECONDS = 60.0
+
+# --- Distributed mode (newscrawl.distributed; README "Running on several machines") -----------
+# A Redis URL (redis://host:6379/0, rediss://…, unix:///path/redis.sock): many workers share one
+# crawl. Empty: the embedded crawl, exactly as without it.
+NEWSCRAWL_REDIS_URL = ""
