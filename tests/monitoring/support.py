@@ -35,8 +35,9 @@ def components() -> dict[str, Any]:
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
-    """Everything a crawl needs for the monitoring components, with ``overrides``."""
-    return {**defaults(), **components(), **overrides}
+    """The monitoring components on top of ``settings.py``'s, with ``overrides`` (the defaults
+    are ``settings.py``'s own: a crawl loads them)."""
+    return {**components(), **overrides}
 
 
 def cli_settings(**overrides: Any) -> dict[str, str]:
