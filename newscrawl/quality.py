@@ -40,70 +40,13 @@ from urllib.parse import urlsplit
 from scrapy.http import HtmlResponse
 from w3lib.encoding import http_content_type_encoding
 
+from newscrawl.boilerplate import BOILERPLATE as BOILERPLATE  # the markers are data there
+from newscrawl.boilerplate import Marker as Marker
 from newscrawl.pages.article import parse_article
 from newscrawl.text import clean_body, normalize_space
 from newscrawl.urls import Site
 
 logger = logging.getLogger(__name__)
-
-
-# -- boilerplate markers (data) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A kind of boilerplate line: ``pattern`` is searched in each normalised line of a body
-    (anchored with ``^``/``$`` where it must match a whole line or its start)."""
-
-    name: str
-    pattern: re.Pattern[str]
-
-
-_DATE = (r"\d{4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*[(（][^)）]{1,3}[)）])?"
-         r"(?:\s*\d{1,2}\s*[:時]\s*\d{2}\s*分?)?")
-_SHARE_WORD = r"(?:ツイート|ポスト|シェア|はてブ|LINE|Facebook|X|Pocket|URLをコピー)"
-_CREDIT_WORD = (r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像|[Pp]hoto|PHOTO"
-                r"|Source|Credit)")
-
-_RELATED_HEADINGS = (
-    "関連記事", "関連ニュース", "関連リンク", "あわせて読みたい", "合わせて読みたい",
-    "こんな記事も読まれています", "おすすめ記事", "おすすめニュース", "人気記事", "注目の記事",
-    "話題のニュース", "アクセスランキング", "ランキング",
-)
-_PAGE_LABELS = (
-    "この記事のポイント", "この記事の要点", "この記事を書いた人", "この記事が気に入ったら.*",
-    "キーワード", "関連キーワード", "タグ", "カテゴリー?",
-)
-
-BOILERPLATE: tuple[Marker, ...] = tuple(Marker(name, re.compile(pattern)) for name, pattern in (
-    # a line that is only a date, with 公開/更新/配信 words around it
-    ("dateline", r"^[»>＞]?\s*(?:(?:公開|更新|配信|掲載|最終更新|投稿)(?:日|日時)?\s*[:：]?\s*)?"
-                 + _DATE + r"\s*(?:公開|更新|配信|掲載)?\s*(?:[(（][^)）]{0,40}[)）])?$"),
-    # related-headline lists and link lines: ・ ▶ ■ … or 【関連】 at the start of a line
-    ("list_marker", r"^(?:[・▶▷►▸■□◆◇★☆»→⇒]|【関連(?:記事|ニュース)?】)"),
-    ("related_heading", r"^[【\[［]?(?:" + "|".join(_RELATED_HEADINGS) + r")[】\]］]?$"),
-    ("read_more", r"続きを読む|続きをみる|記事全文を読む|全文を読む|全文を表示|もっと見る"
-                  r"|次のページへ"),
-    ("paywall", r"会員限定|有料会員|会員登録|ログインすると|ログインして|残り\s*\d[\d,]*\s*文字"),
-    ("share_prompt", r"シェアする|シェアしよう|フォローする|フォローしよう|をフォロー"
-                     r"|ツイートする|LINEで送る|友だち追加|はてなブックマーク|Follow\s+@"
-                     rf"|^{_SHARE_WORD}(?:\s*[|｜]?\s*{_SHARE_WORD})*$"),
-    ("credit", rf"^[【\[［(（]?\s*(?:{_CREDIT_WORD}\s*[:：=＝／/]|©|Ⓒ|\([cC]\))"),
-    ("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("byline", r"^[(（［\[]\s*(?:文|取材・文|文・写真|記者|執筆)\s*[:：・／/=＝]"
-               r"|^(?:記者|投稿者|執筆者|文)\s*[:：]"
-               r"|^[(（［\[][^)）］\]]{1,40}記者[^)）］\]]{0,40}[)）］\]]$"),
-    ("ad_label", r"^(?:スポンサーリンク|スポンサードリンク|広告|PR|\[PR\]|【PR】|Advertisement|AD)"
-                 r"(?:\s|$)"),
-    ("comment_widget", r"^コメント\s*[(（]?\s*\d*\s*件?\s*[)）]?$|^\d+\s*/\s*\d{3,4}$"
-                       r"|コメントを(?:書く|入力|投稿|送信)|この記事へのコメント"),
-    ("skip_link", r"(?:メイン(?:メニュー|コンテンツ)|本文|コンテンツ)へスキップ"),
-    ("page_label", r"^[【\[]?(?:" + "|".join(_PAGE_LABELS) + r")[】\]]?(?:\s*[:：].*)?$"),
-    ("copyright", r"^(?:Copyright\b|\(C\)\s|©)|All [Rr]ights [Rr]eserved"),
-))
-"""Japanese boilerplate line patterns, by name, the more specific first (a line is named after
-the first that matches). A body with a line that matches one has boilerplate; the true bodies
-of the replica match none (``tests/test_quality.py``)."""
 
 
 # -- scoring functions ------------------------------------------------------------------------

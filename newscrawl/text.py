@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
+from newscrawl.boilerplate import DATELINE, RELATED, SKIP_LINK, WIDGET, cleanable, is_share_line
+
 logger = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9))
@@ -37,6 +39,7 @@ REMOVED_KINDS = (
     "related",
     "share",
     "duplicate",
+    "boilerplate",
 )
 """The keys of :attr:`CleanResult.removed`, always present (0 when nothing was removed)."""
 
@@ -72,28 +75,6 @@ _EMAIL_LINE = re.compile(r"^[<(（\[]?\s*(?:mailto:)?" + _EMAIL.pattern + r"\s*[
 _NAME_MAX = 25
 _SENTENCE_END = "。！？!?」』)）"
 
-#: A line that is only the page's date line (``2025年12月12日 09:10``, ``2025.12.12 09:10``,
-#: with ``(更新 …)``): page metadata that a generic extractor may leave in the body.
-_DATELINE = re.compile(
-    r"^(?:公開|更新|配信)?[::]?\s*\d{4}(?:年\s*\d{1,2}月\s*\d{1,2}日|[./-]\d{1,2}[./-]\d{1,2})"
-    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:[((/]?\s*(?:更新|最終更新)[::]?\s*[^))]*[))]?)?$"
-)
-_SKIP_LINK = re.compile(
-    r"メイン(?:メニュー|コンテンツ)へスキップ(?:\s*[(（][上下]段[)）])?|本文へスキップ|コンテンツへスキップ"
-)
-_WIDGET = re.compile(
-    r"^(?:コメント\s*\d*(?:件)?|\d+\s*/\s*\d{3,4}|300|コメントを(?:書く|入力|投稿)(?:する)?)$"
-)
-_RELATED = re.compile(r"^[【\[]?関連記事[】\]]?(?:\s*[:：>＞»].*)?$")
-_SHARE_WORDS = frozenset(
-    (
-        "シェア", "シェアする", "ツイート", "ポスト", "共有", "共有する", "Facebook", "X",
-        "Twitter", "LINE", "はてな", "はてブ", "Pocket", "URLをコピー", "リンクをコピー",
-        "コピー", "Share", "Tweet", "このページをシェア", "記事をシェア",
-    )
-)
-
-_SHARE_LOWER = frozenset(w.lower() for w in _SHARE_WORDS if w.isascii())
 
 _DATE_ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -333,11 +314,6 @@ def _remove_emails(line: str) -> tuple[str, int]:
     return "".join(kept), len(spans)
 
 
-def _is_share_line(line: str) -> bool:
-    words = line.replace("|", " ").replace("｜", " ").split()
-    return bool(words) and all(w in _SHARE_WORDS or w.lower() in _SHARE_LOWER for w in words)
-
-
 #: The longest run of lines (a paragraph with ``<br>`` breaks) collapsed when printed twice.
 _LONGEST_REPEAT = 4
 
@@ -347,9 +323,11 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
 
     Removes credit lines (kept in ``credits``), leading ``【引用:X】`` credits, the reporter
     line and any e-mail address, comment-widget text, skip links, 関連記事 lines, share
-    buttons, empty and consecutively repeated lines. Unescapes entities, drops zero-width
-    characters, strips U+3000 indents, turns NBSP and space runs into one space. Other
-    characters are kept as written unless ``nfkc``.
+    buttons, the whole lines that a cleaning marker of :mod:`newscrawl.boilerplate` matches
+    (``boilerplate``: date lines, related headings, 続きを読む, paywall lines, prompts,
+    bylines, ad labels, page labels, copyright), empty and consecutively repeated lines.
+    Unescapes entities, drops zero-width characters, strips U+3000 indents, turns NBSP and
+    space runs into one space. Other characters are kept as written unless ``nfkc``.
     """
     result = CleanResult(body="")
     removed = result.removed
@@ -360,22 +338,22 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
         if not line:
             continue
         if "スキップ" in line:
-            stripped = _SKIP_LINK.sub("", line)
+            stripped = SKIP_LINK.sub("", line)
             if stripped != line:
                 removed["skip_link"] += 1
                 line = stripped.strip(" \u3000")
                 if not line:
                     continue
-        if _WIDGET.match(line):
+        if WIDGET.match(line):
             removed["widget"] += 1
             continue
-        if _DATELINE.match(line):
+        if DATELINE.match(line):
             removed["dateline"] += 1
             continue
-        if _RELATED.match(line):
+        if RELATED.match(line):
             removed["related"] += 1
             continue
-        if _is_share_line(line):
+        if is_share_line(line):
             removed["share"] += 1
             continue
         names = _line_credits(line)
@@ -394,6 +372,9 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
             if kept is None:
                 continue
             line = kept
+        if cleanable(line):
+            removed["boilerplate"] += 1
+            continue
         if nfkc:
             line = unicodedata.normalize("NFKC", line)
         lines.append(line)
