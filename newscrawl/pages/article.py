@@ -33,12 +33,20 @@ from parsel.csstranslator import css2xpath
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, ImageRef, LinkRef
-from newscrawl.pages.body import generic_body
+from newscrawl.pages.body import MAX_TREE_DEPTH
+from newscrawl.pages.content import body_choice, body_walk
+from newscrawl.pages.generic import plain_body, trafilatura_body, without_skipped
 from newscrawl.pages.links import scan_links
-from newscrawl.pages.page import Found, Page, cached, field
+from newscrawl.pages.page import Found, Page, TemplateSource, cached, field
 from newscrawl.pages.select import Query
 from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
-from newscrawl.pages.tree import text_of, text_up_to, xpath_normalize, xpath_normalized_below
+from newscrawl.pages.tree import (
+    deeper_than,
+    text_of,
+    text_up_to,
+    xpath_normalize,
+    xpath_normalized_below,
+)
 from newscrawl.text import normalize_space, parse_jp_datetime, split_authors
 from newscrawl.urls import ArticleRef, Site
 
@@ -385,30 +393,55 @@ def comment_count(page: Page) -> Iterator[tuple[str, int | None]]:
 # --- body, photos, credits, links -----------------------------------------------------------
 
 
+def _skip_lines(page: Page) -> set[str]:
+    """Lines a body below the ``markup`` layer leaves out: the headline, summary lines and
+    author names printed again inside the body block."""
+    return {headline(page).value or "", *(summary(page).value or []),
+            *(authors(page).value or [])}
+
+
 @cached
 def body(page: Page) -> Found[str | None]:
-    """The body container's lines (``markup``), else a generic extractor's main text
-    (``generic``) without the lines that repeat the headline, summary or authors."""
-    if page.body_container is not None:
-        text = "\n".join(page.body_walk.lines) or None
-        return Found(text, "markup" if text else None)
-    skip = {headline(page).value or "", *(summary(page).value or []),
-            *(authors(page).value or [])}
-    text, problem = generic_body(page.text, page.url, skip)
+    """The lines of the body block the first layer found (:func:`body_choice`: ``markup``,
+    ``jsonld``, ``microdata``, ``template`` or ``generic``); below ``markup``, without the
+    lines that repeat the headline, summary or authors. When no layer found a block, or its
+    walk gave no line: trafilatura's text of the pruned page, else the page's plain text
+    (``generic``): a page with nothing recognisable still gets a body."""
+    choice = body_choice(page)
+    if choice.source == "markup":
+        text = "\n".join(body_walk(page).lines) or None
+        if text:
+            return Found(text, "markup")
+    skip = _skip_lines(page)
+    if choice.text is not None:
+        lines = without_skipped(choice.text.splitlines(), skip)
+        if lines:
+            return Found("\n".join(lines), choice.source)
+    if choice.source != "markup" and choice.containers:
+        lines = [line for line in body_walk(page).lines if normalize_space(line) not in skip]
+        if lines:
+            if choice.source == "generic" and deeper_than(page.root, MAX_TREE_DEPTH):
+                page.problem("deep_tree")
+            return Found("\n".join(lines), choice.source)
+    if choice.source == "markup":
+        return Found(None)  # an empty container: the page says it has no body
+    text, problem = trafilatura_body(page.text, page.url, skip)
     if problem:
         page.problem(problem)
-    return Found(text, "generic" if text else None)
+    return Found(text, "generic") if text else Found(plain_body(page.root, skip), "generic")
 
 
 @cached
 def images(page: Page) -> Found[list[ImageRef]]:
-    """The photos of the body container (``markup``) or of the densest block of paragraphs
-    (``generic``); on a page without a body container, JSON-LD's ``image`` list (``jsonld``).
-    ``og:image`` is no fallback: it is often the site logo or a social card."""
-    walked = page.body_walk.images
+    """The photos of the walked body blocks (the body's source), or of the densest block of
+    paragraphs when no layer found one (``generic``); below ``markup``, JSON-LD's ``image``
+    list when the walk found none (``jsonld``). ``og:image`` is no fallback: it is often the
+    site logo or a social card."""
+    choice = body_choice(page)
+    walked = body_walk(page).images
     if walked:
-        return Found(walked, "markup" if page.body_container is not None else "generic")
-    if page.body_container is None:
+        return Found(walked, choice.source if choice.containers else "generic")
+    if choice.source != "markup":
         urls = _unique(ld_images(page.jsonld.get("image")))
         if urls:
             return Found([ImageRef(url=page.site.normalize(u, base=page.url), credit=None)
@@ -422,7 +455,7 @@ def credits(page: Page) -> Found[list[str]]:
     and ``【引用:X】`` openings of the walked body, then photo credits. Credit lines left in a
     generic extractor's text are the clean pipeline's to find."""
     photos = images(page)
-    names = _unique([*page.body_walk.credits, *(i["credit"] or "" for i in photos.value)])
+    names = _unique([*body_walk(page).credits, *(i["credit"] or "" for i in photos.value)])
     return Found(names, photos.source or "markup") if names else Found([])
 
 
@@ -469,9 +502,28 @@ FIELDS: dict[str, Callable[[Page], Found[Any]]] = {
 """The :class:`~newscrawl.items.Article` fields the parser fills, and their functions."""
 
 
-def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
-    """Parse an article page (canonical or AMP markup, or a theme without known classes)."""
-    page = Page(response, site)
+def structured_values(page: Page) -> dict[str, Any]:
+    """The values the layers above the template give for the fields a template learns the
+    place of (:data:`newscrawl.pages.template.LEARNED_FIELDS`): JSON-LD, microdata, meta."""
+    ld, md = page.jsonld, page.microdata
+    return {
+        "headline": _clean_headline(ld_text(ld.get("headline")) or md.value("headline")
+                                    or page.meta1("og:title")),
+        "authors": _unique(n for name in ld_list(ld.get("author")) for n in split_authors(name))
+        or _unique(n for name in md.names("author") for n in split_authors(name)),
+        "category": ld_text(ld.get("articleSection")) or md.value("articleSection")
+        or page.meta1("article:section"),
+    }
+
+
+def parse_article(response: TextResponse, site: Site,
+                  template: TemplateSource | None = None) -> ParsedArticle:
+    """Parse an article page (canonical or AMP markup, or a theme without known classes).
+
+    ``template``: a :class:`~newscrawl.pages.template.TemplateLearner` (or one
+    :class:`~newscrawl.pages.template.SiteTemplate`) whose template of the page's layout is
+    the ``template`` layer; without it that layer is skipped."""
+    page = Page(response, site, template)
     if not page.is_html:
         return ParsedArticle(Article(url=response.url), {}, False)
     found = {name: get(page) for name, get in FIELDS.items()}
