@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from newscrawl.boilerplate import is_share_line, marker_of, opens_link_line
+from newscrawl.boilerplate import cleanable, is_share_line, opens_link_line
 from newscrawl.items import ImageRef
 from newscrawl.pages.tree import (
     is_element,
@@ -229,9 +229,10 @@ def _images_in(element: etree._Element) -> list[etree._Element]:
 def junk_block(element: etree._Element) -> str | None:
     """Why a block (``div``, list, table, …) of a body container is not body text, or None:
     ``links`` when most of its text is link text (a related box, a share bar, a card),
-    ``boilerplate`` when every line of it is (:func:`newscrawl.boilerplate.marker_of`: an
-    ad label, a share prompt, a 続きを読む line). Only the first :data:`MAX_JUNK_TEXT`
-    characters are read: a longer block is not junk."""
+    ``boilerplate`` when every line of it is a whole boilerplate line
+    (:func:`newscrawl.boilerplate.cleanable`: an ad label, a share prompt, a 続きを読む line;
+    a share bar; a credit). Only the first :data:`MAX_JUNK_TEXT` characters are read: a
+    longer block is not junk."""
     text = text_up_to(element, MAX_JUNK_TEXT)
     if text is None:
         return None
@@ -243,7 +244,8 @@ def junk_block(element: etree._Element) -> str | None:
     if linked / solid >= LINK_BLOCK_SHARE:
         return "links"
     lines = plain_lines(element, BLOCKS, DROP_TAGS)
-    if lines and all(marker_of(line) or is_share_line(line) for line in lines):
+    if lines and all(cleanable(line) or is_share_line(line) or parse_credit(line)
+                     for line in lines):
         return "boilerplate"
     return None
 

@@ -40,7 +40,7 @@ from newscrawl.text import normalize_space
 
 logger = logging.getLogger(__name__)
 
-MIN_CONTAINER_TEXT = 150
+MIN_CONTAINER_TEXT = 100
 """Fewest characters of paragraph text (non-link, spaces out) for a main container; below
 it, trafilatura reads the page."""
 SIBLING_SHARE = 0.1
@@ -50,13 +50,15 @@ _UNSCORED = (DROP_TAGS - {"form", "button"}) | {"nav", "footer", "aside", "h1", 
 can wrap a whole article in one)."""
 _SHORT_UNIT = 10
 """Text units shorter than this (labels, dates, bullets) do not count."""
+_SENTENCE_ENDS = ("。", "！", "？", ". ", "! ", "? ")
 
 
-def text_runs(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """(nearest block element, text) of every text node under ``root`` outside links and
-    unscored subtrees (:data:`_UNSCORED`), in document order. An explicit stack: any depth."""
+def text_nodes(root: etree._Element) -> Iterator[tuple[etree._Element, str, bool]]:
+    """(nearest block element, text, whether under a link) of every text node under ``root``
+    outside unscored subtrees (:data:`_UNSCORED`), in document order. An explicit stack: any
+    depth."""
     if root.text:
-        yield root, root.text
+        yield root, root.text, False
     stack: list[tuple[Iterator[etree._Element], etree._Element, bool]] = [
         (iter(root), root, False)]
     while stack:
@@ -69,35 +71,65 @@ def text_runs(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
                 classes(child) & DROP_CLASSES):
             child_block = child if child.tag in BLOCKS else block
             child_linked = linked or child.tag == "a"
-            if child.text and not child_linked:
-                yield child_block, child.text
+            if child.text:
+                yield child_block, child.text, child_linked
             stack.append((iter(child), child_block, child_linked))
-        if child.tail and not linked:
-            yield block, child.tail
+        if child.tail:
+            yield block, child.tail, linked
+
+
+def text_runs(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """(nearest block element, text) of the text nodes of :func:`text_nodes` outside links."""
+    return ((block, text) for block, text, linked in text_nodes(root) if not linked)
+
+
+def _holds_paragraphs(block: etree._Element) -> bool:
+    """True when a block is more than one paragraph: it has block children, or (not a
+    ``<p>``) two ``<br>`` in a row between its text runs."""
+    previous_br = False
+    for child in block:
+        if not is_element(child):
+            continue
+        if child.tag == "br":
+            if previous_br and block.tag != "p":
+                return True
+            previous_br = not (child.tail or "").strip()
+            continue
+        if child.tag in BLOCKS:
+            return True
+        previous_br = False
+    return False
 
 
 def unit_owner(block: etree._Element, root: etree._Element) -> etree._Element:
-    """The container a text unit counts for: its parent when the block is only a paragraph
-    (no block children), else the block itself (text runs among blocks)."""
+    """The container a text unit counts for: its parent when the block is only a paragraph,
+    else the block itself (text runs among blocks, or paragraphs split by ``<br><br>``)."""
     parent = block.getparent()
-    if parent is not None and block is not root and not any(
-            is_element(c) and c.tag in BLOCKS and c.tag != "br" for c in block):
+    if parent is not None and block is not root and not _holds_paragraphs(block):
         return parent
     return block
 
 
-def _scores(root: etree._Element) -> dict[etree._Element, int]:
-    """Paragraph text per container (see the module docs)."""
-    direct: dict[etree._Element, int] = {}
-    for block, text in text_runs(root):
-        size = len("".join(text.split()))
-        if size:
-            direct[block] = direct.get(block, 0) + size
-    scores: dict[etree._Element, int] = {}
-    for block, size in direct.items():
-        if size >= _SHORT_UNIT:
-            owner = unit_owner(block, root)
-            scores[owner] = scores.get(owner, 0) + size
+def _scores(root: etree._Element) -> dict[etree._Element, float]:
+    """Paragraph text per container (see the module docs): a block's characters outside
+    links, when they outnumber its link text; half of them when it has no sentence end
+    (labels, summary lines, dates weigh less than prose)."""
+    plain: dict[etree._Element, list[str]] = {}
+    linked: dict[etree._Element, int] = {}
+    for block, text, in_link in text_nodes(root):
+        if in_link:
+            linked[block] = linked.get(block, 0) + len("".join(text.split()))
+        else:
+            plain.setdefault(block, []).append(text)
+    scores: dict[etree._Element, float] = {}
+    for block, texts in plain.items():
+        text = "".join("".join(texts).split())
+        size = len(text)
+        if size < _SHORT_UNIT or size <= linked.get(block, 0):
+            continue
+        weight = size if any(end in text for end in _SENTENCE_ENDS) else size / 2
+        owner = unit_owner(block, root)
+        scores[owner] = scores.get(owner, 0) + weight
     return scores
 
 
@@ -118,20 +150,19 @@ def main_containers(root: etree._Element) -> list[etree._Element]:
     if not scores:
         return []
     best = max(scores, key=lambda k: scores[k])
-    if scores[best] < MIN_CONTAINER_TEXT:
-        return []
     parent = best.getparent()
-    if parent is None:
-        return [best]
-    chosen = []
-    for sibling in parent:
-        if sibling is best:
-            chosen.append(best)
-        elif is_element(sibling) and sibling.tag in BLOCKS and _kin(sibling, best):
-            held = sum(scores.get(node, 0) for node in sibling.iter())
-            if held >= SIBLING_SHARE * scores[best]:
-                chosen.append(sibling)
-    return chosen
+    chosen, total = [best], scores[best]
+    if parent is not None:
+        chosen = []
+        for sibling in parent:
+            if sibling is best:
+                chosen.append(best)
+            elif is_element(sibling) and sibling.tag in BLOCKS and _kin(sibling, best):
+                held = sum(scores.get(node, 0) for node in sibling.iter())
+                if held >= SIBLING_SHARE * scores[best]:
+                    chosen.append(sibling)
+                    total += held
+    return chosen if total >= MIN_CONTAINER_TEXT else []
 
 
 def densest_container(root: etree._Element) -> etree._Element | None:
