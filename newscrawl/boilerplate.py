@@ -103,12 +103,26 @@ BYLINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
     r"^[(（［\[]\s*(?:文|取材・文|文・写真|執筆)\s*[:：・／/=＝]\s*(?P<names>[^)）］\]]{1,60})[)）］\]]$",
     # 記者：名前, 投稿者：名前（mail）
     r"^(?:記者|投稿者|執筆者|文|筆者|著者)\s*[:：]\s*(?P<names>[^(（\[［]{1,60})",
-    # ［名前，媒体名］ (the site's name is dropped by the caller)
-    r"^[［\[](?P<names>[^］\]]{1,60})[］\]]$",
+    # ［名前，媒体名］
+    r"^[［\[](?P<names>[^］\]，,]{1,40})[，,][^］\]]{1,40}[］\]]$",
     # （名前記者 mail）
     r"^[(（](?P<names>[^)）]{1,40}?)\s*記者(?:\s[^)）]*)?[)）]$",
 ))
 """Byline forms around author names (group ``names``): the visible-text source of ``authors``."""
+
+
+AUTHOR_LABELS: tuple[str, ...] = (
+    "この記事を書いた人", "この記事の筆者", "この記事の執筆者", "執筆者", "筆者", "著者",
+    "ライター", "記者",
+)
+"""Labels of an author box: the names are the box's links (or lines) after the label."""
+
+COMMENT_COUNT = re.compile(
+    r"^(?:この記事への)?コメント\s*[(（]?\s*(?P<count>\d+)\s*件?\s*[)）]?$")
+"""A visible comment count: コメント3, コメント(3), コメント 3件, この記事へのコメント（3件）."""
+
+MODIFIED_WORDS = ("最終更新", "更新")
+"""Words that mark a date as the modified time (before it, or right after it: （… 更新）)."""
 
 
 def _words(words: Iterable[str]) -> str:

@@ -245,6 +245,17 @@ def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:
     return None
 
 
+def parse_jp_datetimes(text: str) -> list[str]:
+    """Every date of ``text`` that :func:`parse_jp_datetime` reads, in the order they appear
+    (as ISO 8601 in Japan time)."""
+    if not text:
+        return []
+    text = unicodedata.normalize("NFKC", text)
+    found = [(match.start(), value) for pattern in (_DATE_ISO, _DATE_JP)
+             for match in pattern.finditer(text) if (value := _to_iso(match))]
+    return [value for _, value in sorted(found)]
+
+
 def _is_name(text: str) -> bool:
     text = text.strip(" \u3000")
     return 0 < len(text) <= _NAME_MAX and not any(c in text for c in "。、!?！？:：「」")

@@ -32,8 +32,9 @@ from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.http import TextResponse
 
+from newscrawl.boilerplate import COMMENT_COUNT
 from newscrawl.items import Article, ImageRef, LinkRef
-from newscrawl.pages.body import MAX_TREE_DEPTH
+from newscrawl.pages.body import MAX_TREE_DEPTH, lines_of
 from newscrawl.pages.content import body_choice, body_walk
 from newscrawl.pages.generic import plain_body, trafilatura_body, without_skipped
 from newscrawl.pages.links import scan_links
@@ -47,7 +48,13 @@ from newscrawl.pages.tree import (
     xpath_normalize,
     xpath_normalized_below,
 )
-from newscrawl.text import normalize_space, parse_jp_datetime, split_authors
+from newscrawl.pages.visible import (
+    byline_authors,
+    labelled_authors,
+    machine_dates,
+    summary_lines,
+)
+from newscrawl.text import normalize_space, parse_jp_datetime, parse_jp_datetimes, split_authors
 from newscrawl.urls import ArticleRef, Site
 
 logger = logging.getLogger(__name__)
@@ -65,7 +72,6 @@ CATEGORY_LABELS = {
 
 #: The site name after a title. ``(?<!\s)``: tried from the start of a space run only.
 _TITLE_SUFFIX = re.compile(r"(?<!\s)\s*[|｜\-–—]\s*KANGNAM\s*TIMES\s*$", re.IGNORECASE)
-_COMMENT_TEXT = re.compile(r"^コメント\s*(\d+)\s*件?$")
 
 
 def _xpath(query: str) -> etree.XPath:
@@ -103,8 +109,11 @@ _COMMENT_COUNT_TEXT = _css("section.comments .count::text, .comment-count::text"
 _COMMENT_TAGS = ("h2", "h3", "p", "span", "div", "a")
 _DATE_LINE_MAX = 80
 """Longest text block read as a visible date line."""
-_COMMENT_LINE_MAX = 12
-"""A visible comment count (``コメント3``) is shorter than this, spaces collapsed."""
+_MODIFIED_AHEAD = 8
+"""Elements after the publication line read for a modified line of its own."""
+_COMMENT_LINE_MAX = 24
+"""A visible comment count (``コメント3``, ``この記事へのコメント（3件）``) is shorter than
+this, spaces collapsed."""
 
 
 @dataclass
@@ -234,6 +243,7 @@ def _clean_headline(value: str | None) -> str | None:
 def headline(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _clean_headline(_first_text(_HEADLINE(page.root)))
     yield "jsonld", _clean_headline(ld_text(page.jsonld.get("headline")))
+    yield "microdata", _clean_headline(page.microdata.value("headline"))
     yield "meta", _clean_headline(page.meta1("og:title"))
     yield "text", _clean_headline(_first_text(_H1(page.root)))
     yield "text", _clean_headline(_first_text(_TITLE(page.root)))
@@ -255,10 +265,19 @@ def _visible_summary(root: etree._Element) -> list[str]:
     return []
 
 
+def _body_start(page: Page) -> etree._Element | None:
+    containers = body_choice(page).containers
+    return containers[0] if containers else None
+
+
 @field
 def summary(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", _all_texts(_SUMMARY(page.root))
+    element = page.microdata.element("description")
+    yield "microdata", [normalize_space(line) for line in lines_of(element)] if (
+        element is not None) else []
     yield "text", _visible_summary(page.root)
+    yield "text", summary_lines(page.root, headline(page).value, _body_start(page))
 
 
 def _visible_authors(root: etree._Element) -> list[str]:
@@ -271,24 +290,38 @@ def _visible_authors(root: etree._Element) -> list[str]:
     return []
 
 
+def _site_names(page: Page) -> set[str]:
+    """The site's own names (``og:site_name``), case-folded: never an author."""
+    return {name.casefold() for name in page.meta.get("og:site_name", []) if name}
+
+
 @field
 def authors(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", split_authors(" ・ ".join(_all_texts(_AUTHORS(page.classes))))
     yield "jsonld", _unique(n for name in ld_list(page.jsonld.get("author"))
                             for n in split_authors(name))
+    yield "microdata", _unique(n for name in page.microdata.names("author")
+                               for n in split_authors(name))
     yield "meta", split_authors(page.meta1("article:author") or page.meta1("author") or "")
     yield "text", _visible_authors(page.root)
+    yield "text", byline_authors(page.root, _site_names(page))
+    yield "text", labelled_authors(page.root, _site_names(page))
 
 
 # --- dates --------------------------------------------------------------------------------
 
 
 def _dates_from_text(text: str | None) -> tuple[str | None, str | None]:
-    """(published, modified) of a date line: the date before 更新, the date after it."""
+    """(published, modified) of a date line: the date before 更新, the date after it (or,
+    written ``（… 更新）``, the second date before it)."""
     if not text:
         return None, None
-    published, _, modified = text.partition("更新")
-    return parse_jp_datetime(published), parse_jp_datetime(modified) if modified else None
+    published, word, modified = text.partition("更新")
+    when = parse_jp_datetime(modified) if modified else None
+    if word and when is None:
+        before = parse_jp_datetimes(published)
+        when = before[-1] if len(before) > 1 else None
+    return parse_jp_datetime(published), when
 
 
 @cached
@@ -299,26 +332,42 @@ def _markup_dates(page: Page) -> tuple[str | None, str | None]:
 
 
 @cached
+def _machine_dates(page: Page) -> tuple[str | None, str | None]:
+    return machine_dates(page.root)
+
+
+@cached
 def _visible_dates(page: Page) -> tuple[str | None, str | None]:
-    """The first short text block (of the first 400) holding a date with a time, and a
-    later one after 更新."""
+    """The first short text block (of the first 400) holding a date with a time, and the
+    modified time: after 更新 in that block, or in one of the next :data:`_MODIFIED_AHEAD`
+    blocks that says 更新."""
+    found: str | None = None
+    ahead = 0
     for count, element in enumerate(page.root.iter("p", "time", "span", "div", "li")):
-        if count > 400:
+        if count > 400 or (found is not None and count > ahead):
             break
         text = text_up_to(element, _DATE_LINE_MAX)
         if text is None or not any(c.isdigit() for c in text):
             continue
         published, modified = _dates_from_text(text)
+        if found is not None:  # a later line of its own for the modified time (» … 更新)
+            if "更新" in text and (modified or published):
+                return found, modified or published
+            continue
         if published and parse_jp_datetime(text.partition("更新")[0], require_time=True):
-            return published, modified
-    return None, None
+            if modified is not None or "更新" in text:
+                return published, modified
+            found, ahead = published, count + _MODIFIED_AHEAD
+    return found, None
 
 
 @field
 def date_published(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _markup_dates(page)[0]
     yield "jsonld", parse_jp_datetime(ld_text(page.jsonld.get("datePublished")) or "")
+    yield "microdata", parse_jp_datetime(page.microdata.value("datePublished") or "")
     yield "meta", parse_jp_datetime(page.meta1("article:published_time") or "")
+    yield "text", _machine_dates(page)[0]
     yield "text", _visible_dates(page)[0]
 
 
@@ -326,7 +375,9 @@ def date_published(page: Page) -> Iterator[tuple[str, str | None]]:
 def date_modified(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _markup_dates(page)[1]
     yield "jsonld", parse_jp_datetime(ld_text(page.jsonld.get("dateModified")) or "")
+    yield "microdata", parse_jp_datetime(page.microdata.value("dateModified") or "")
     yield "meta", parse_jp_datetime(page.meta1("article:modified_time") or "")
+    yield "text", _machine_dates(page)[1]
     yield "text", _visible_dates(page)[1]
 
 
@@ -337,6 +388,7 @@ def date_modified(page: Page) -> Iterator[tuple[str, str | None]]:
 def category(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _first_text(_category_links(page))
     yield "jsonld", ld_text(page.jsonld.get("articleSection"))
+    yield "microdata", page.microdata.value("articleSection")
     yield "meta", page.meta1("article:section")
     yield "url", CATEGORY_LABELS.get(_slug_of(canonical_url(page).value) or "")
 
@@ -345,8 +397,9 @@ def category(page: Page) -> Iterator[tuple[str, str | None]]:
 def tags(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", _all_texts(_TAGS(page.classes))
     yield "jsonld", _unique(ld_list(page.jsonld.get("keywords")))
+    yield "microdata", _unique(ld_list(page.microdata.value("keywords")))
     yield "meta", _unique(normalize_space(t) for t in page.meta.get("article:tag", []))
-    yield "text", _all_texts(_TAG_LINKS(page.root))
+    yield "text", _unique(t.lstrip("#＃") for t in _all_texts(_TAG_LINKS(page.root)))
 
 
 @field
@@ -375,11 +428,11 @@ def _visible_comment_count(root: etree._Element) -> int | None:
     ``コメント3`` (``コメント 3件``); text is read only as far as needed to rule a block out."""
     for element in root.iter(*_COMMENT_TAGS):
         text = xpath_normalized_below(element, _COMMENT_LINE_MAX)
-        if text is None or not xpath_normalize(text).startswith("コメント"):
+        if text is None or "コメント" not in xpath_normalize(text)[:12]:
             continue
-        match = _COMMENT_TEXT.match(normalize_space(text))
+        match = COMMENT_COUNT.match(normalize_space(text))
         if match:
-            return int(match.group(1))
+            return int(match["count"])
     return None
 
 
@@ -387,6 +440,7 @@ def _visible_comment_count(root: etree._Element) -> int | None:
 def comment_count(page: Page) -> Iterator[tuple[str, int | None]]:
     yield "markup", _markup_comment_count(page)
     yield "jsonld", ld_int(page.jsonld.get("commentCount"))
+    yield "microdata", ld_int(page.microdata.value("commentCount"))
     yield "text", _visible_comment_count(page.root)
 
 

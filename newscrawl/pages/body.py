@@ -161,7 +161,7 @@ def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
             out.add(child.tail, linked)
 
 
-def _lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
+def lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
                      ) -> tuple[list[str], list[float]]:
     if len(element) == 0:  # text only: the common paragraph
         text = _flat(element.text) if element.text else ""
@@ -173,7 +173,7 @@ def _lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
 
 def lines_of(element: etree._Element, skip: frozenset[str] = frozenset()) -> list[str]:
     """The lines of a paragraph-like element (split at ``<br>``), trimmed, empty ones out."""
-    return _lines_and_links(element, skip)[0]
+    return lines_and_links(element, skip)[0]
 
 
 def without_link_lines(lines: list[str], shares: list[float]) -> list[str]:
@@ -232,7 +232,7 @@ def junk_block(element: etree._Element) -> str | None:
     ``boilerplate`` when every line of it is a whole boilerplate line
     (:func:`newscrawl.boilerplate.cleanable`: an ad label, a share prompt, a 続きを読む line;
     a share bar; a credit). Only the first :data:`MAX_JUNK_TEXT` characters are read: a
-    longer block is not junk."""
+    longer block is not junk, nor one that holds a photo (a caption is a credit line)."""
     text = text_up_to(element, MAX_JUNK_TEXT)
     if text is None:
         return None
@@ -243,6 +243,8 @@ def junk_block(element: etree._Element) -> str | None:
                  if a.get("href") is not None)
     if linked / solid >= LINK_BLOCK_SHARE:
         return "links"
+    if next(element.iter(*_IMAGE_TAGS), None) is not None:
+        return None  # a photo and its caption
     lines = plain_lines(element, BLOCKS, DROP_TAGS)
     if lines and all(cleanable(line) or is_share_line(line) or parse_credit(line)
                      for line in lines):
@@ -313,7 +315,13 @@ class BodyWalker:
         if run is None or not run.parts:
             return
         lines, shares = run.lines()
-        if not lines or self._caption(lines):
+        if self.pending is not None:  # credit lines right after a photo are its caption
+            lead = 0
+            while lead < len(lines) and parse_credit(lines[lead]):
+                lead += 1
+            if lead and self._caption(lines[:lead]):
+                lines, shares = lines[lead:], shares[lead:]
+        if not lines:
             return
         self.pending = None
         self._add_lines(without_link_lines(lines, shares))
@@ -392,7 +400,7 @@ class BodyWalker:
 
     def _paragraph(self, element: etree._Element, element_classes: set[str]) -> None:
         images = _images_in(element)
-        lines, shares = _lines_and_links(element)
+        lines, shares = lines_and_links(element)
         if not images and self._caption(lines, bool(element_classes & _CAPTION_CLASSES)):
             return
         self.pending = None
@@ -431,12 +439,12 @@ class BodyWalker:
 
     def _add_image(self, element: etree._Element, credit: str | None) -> None:
         url, alt_credit = image_source(element)
-        self.pending = None
         if not url:
+            self.pending = None
             return
         image = ImageRef(url=self.site.normalize(url, base=self.base_url),
                          credit=credit or alt_credit)
-        if image["url"] in self._image_urls:
+        if image["url"] in self._image_urls:  # the same photo again (a <noscript> copy)
             return
         self._image_urls.add(image["url"])
         self.images.append(image)
