@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +38,7 @@ from newscrawl.pages.body import MAX_TREE_DEPTH, lines_of
 from newscrawl.pages.content import body_choice, body_walk
 from newscrawl.pages.generic import plain_body, trafilatura_body, without_skipped
 from newscrawl.pages.links import scan_links
-from newscrawl.pages.page import Found, Page, TemplateSource, cached, field
+from newscrawl.pages.page import BODY_LAYERS, Found, Page, TemplateSource, cached, field
 from newscrawl.pages.select import Query
 from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
 from newscrawl.pages.tree import (
@@ -129,6 +129,9 @@ class ParsedArticle:
     problems: list[str] = dataclasses.field(default_factory=list)
     """What was odd about the page, by name (see :data:`~newscrawl.pages.page.PROBLEMS`):
     ``canonical_mismatch``, ``jsonld_broken``, ``links_capped``, ``deep_tree``."""
+    page: Page | None = dataclasses.field(default=None, repr=False, compare=False)
+    """The parsed page (for :meth:`newscrawl.pages.template.TemplateLearner.observe`); drop
+    it once used: it holds the page's tree."""
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -245,6 +248,7 @@ def headline(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "jsonld", _clean_headline(ld_text(page.jsonld.get("headline")))
     yield "microdata", _clean_headline(page.microdata.value("headline"))
     yield "meta", _clean_headline(page.meta1("og:title"))
+    yield "template", _clean_headline(_learned_text(page, "headline"))
     yield "text", _clean_headline(_first_text(_H1(page.root)))
     yield "text", _clean_headline(_first_text(_TITLE(page.root)))
 
@@ -263,6 +267,17 @@ def _visible_summary(root: etree._Element) -> list[str]:
             return []
         sibling = sibling.getnext()
     return []
+
+
+def _learned_text(page: Page, name: str) -> str | None:
+    """A field's value where the page's learned template says it is printed."""
+    value = page.template.field(page.root, name) if page.template is not None else None
+    return value if isinstance(value, str) else None
+
+
+def _learned_list(page: Page, name: str) -> list[str]:
+    value = page.template.field(page.root, name) if page.template is not None else None
+    return value if isinstance(value, list) else []
 
 
 def _body_start(page: Page) -> etree._Element | None:
@@ -303,6 +318,8 @@ def authors(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "microdata", _unique(n for name in page.microdata.names("author")
                                for n in split_authors(name))
     yield "meta", split_authors(page.meta1("article:author") or page.meta1("author") or "")
+    yield "template", [name for name in _learned_list(page, "authors")
+                       if name.casefold() not in _site_names(page)]
     yield "text", _visible_authors(page.root)
     yield "text", byline_authors(page.root, _site_names(page))
     yield "text", labelled_authors(page.root, _site_names(page))
@@ -390,6 +407,7 @@ def category(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "jsonld", ld_text(page.jsonld.get("articleSection"))
     yield "microdata", page.microdata.value("articleSection")
     yield "meta", page.meta1("article:section")
+    yield "template", _learned_text(page, "category")
     yield "url", CATEGORY_LABELS.get(_slug_of(canonical_url(page).value) or "")
 
 
@@ -477,7 +495,7 @@ def body(page: Page) -> Found[str | None]:
             if choice.source == "generic" and deeper_than(page.root, MAX_TREE_DEPTH):
                 page.problem("deep_tree")
             return Found("\n".join(lines), choice.source)
-    if choice.source == "markup":
+    if choice.source == "markup" or "generic" not in page.body_layers:
         return Found(None)  # an empty container: the page says it has no body
     text, problem = trafilatura_body(page.text, page.url, skip)
     if problem:
@@ -571,17 +589,20 @@ def structured_values(page: Page) -> dict[str, Any]:
 
 
 def parse_article(response: TextResponse, site: Site,
-                  template: TemplateSource | None = None) -> ParsedArticle:
+                  template: TemplateSource | None = None, *,
+                  body_layers: Collection[str] = BODY_LAYERS) -> ParsedArticle:
     """Parse an article page (canonical or AMP markup, or a theme without known classes).
 
     ``template``: a :class:`~newscrawl.pages.template.TemplateLearner` (or one
     :class:`~newscrawl.pages.template.SiteTemplate`) whose template of the page's layout is
-    the ``template`` layer; without it that layer is skipped."""
-    page = Page(response, site, template)
+    the ``template`` layer; without it that layer is skipped. ``body_layers``: the layers
+    the body may come from (all; the extraction benchmark measures them one by one).
+    ``ParsedArticle.page`` is the parsed page, for ``TemplateLearner.observe``."""
+    page = Page(response, site, template, body_layers)
     if not page.is_html:
-        return ParsedArticle(Article(url=response.url), {}, False)
+        return ParsedArticle(Article(url=response.url), {}, False, page=page)
     found = {name: get(page) for name, get in FIELDS.items()}
     article = Article(url=page.url, **{name: f.value for name, f in found.items()
                                        if f.value is not None})
     sources = {name: f.source for name, f in found.items() if f.source}
-    return ParsedArticle(article, sources, is_article(page), list(page.problems))
+    return ParsedArticle(article, sources, is_article(page), list(page.problems), page)

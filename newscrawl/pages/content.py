@@ -69,24 +69,27 @@ def _ld_container(root: etree._Element, text: str) -> etree._Element | None:
 
 @cached
 def body_choice(page: Page) -> BodyChoice:
-    """The first layer that finds the page's body (see the module docs)."""
-    if page.body_container is not None:
+    """The first layer of ``page.body_layers`` that finds the page's body (see the module
+    docs); ``BodyChoice(None)`` when none does."""
+    layers = page.body_layers
+    if "markup" in layers and page.body_container is not None:
         return BodyChoice("markup", (page.body_container,))
-    ld_body = ld_text(page.jsonld.get("articleBody"))
+    ld_body = ld_text(page.jsonld.get("articleBody")) if "jsonld" in layers else None
     if ld_body and len(ld_body) >= LD_BODY_MIN:
         found = _ld_container(page.root, ld_body)
         return BodyChoice("jsonld", (found,)) if found is not None else BodyChoice(
             "jsonld", (), str(page.jsonld.get("articleBody")))
-    element = page.microdata.element("articleBody")
+    element = page.microdata.element("articleBody") if "microdata" in layers else None
     if element is not None:
         return BodyChoice("microdata", (element,))
-    template = page.template
+    template = page.template if "template" in layers else None
     if template is not None:
         containers = template.body_containers(page.root)
         if containers:
             return BodyChoice("template", tuple(containers))
-    containers = main_containers(page.root)
-    return BodyChoice("generic", tuple(containers))
+    if "generic" in layers:
+        return BodyChoice("generic", tuple(main_containers(page.root)))
+    return BodyChoice(None)
 
 
 @cached

@@ -10,7 +10,7 @@ once per page, so fields can use each other freely and each can be called (and t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -56,6 +56,10 @@ SOURCES = ("markup", "jsonld", "microdata", "meta", "template", "text", "generic
 - ``url``: the response URL (ids) or the category slug in it (category label).
 """
 
+BODY_LAYERS = ("markup", "jsonld", "microdata", "template", "generic")
+"""The layers that can find the body, in the order they are tried
+(:mod:`newscrawl.pages.content`)."""
+
 PROBLEMS = ("canonical_mismatch", "jsonld_broken", "links_capped", "deep_tree")
 """What :attr:`Page.problems` can hold:
 
@@ -91,8 +95,11 @@ class Page:
     :data:`PROBLEMS`), each name once, in the order met."""
 
     def __init__(self, response: TextResponse, site: Site,
-                 template: TemplateSource | None = None) -> None:
+                 template: TemplateSource | None = None,
+                 body_layers: Collection[str] = BODY_LAYERS) -> None:
         self.response = response
+        self.body_layers = frozenset(body_layers)
+        """The body layers to try (all of :data:`BODY_LAYERS`; a benchmark can keep some)."""
         self.template_source = template
         """Where the page's learned template comes from (a
         :class:`~newscrawl.pages.template.TemplateLearner` or one

@@ -17,9 +17,10 @@ block whose text is new on every page is the article. :class:`TemplateLearner` i
 - **boilerplate**: keys (tag and stable classes) of blocks inside the body whose text is the same
   on every page that has them (an ad box, a share bar, a 続きを読む button); paragraphs and
   headings only when that text is a :mod:`newscrawl.boilerplate` line;
-- **fields**: for headline, authors, dates, category and summary, the path where the value
-  that a higher layer (JSON-LD, microdata, meta) gave on learned pages was printed, read on
-  pages where that layer is missing (:mod:`newscrawl.pages.article`, source ``template``).
+- **fields**: for headline, authors and category, the chain of element keys that prints the
+  value a higher layer (JSON-LD, microdata, meta) gave on the learned pages, kept when reading
+  it back gives that value on :data:`FIELD_AGREEMENT` of them; read on pages where those
+  layers are missing (:mod:`newscrawl.pages.article`, source ``template``).
 
 A layout is learned from its first :attr:`~TemplateLearner.learn_pages` pages and re-learned
 when its body path stops resolving on the pages that follow (:data:`MISSES_TO_RELEARN` of the
@@ -42,8 +43,8 @@ from lxml import etree
 from newscrawl.boilerplate import marker_of
 from newscrawl.pages.body import BLOCKS
 from newscrawl.pages.generic import text_runs, unit_owner
-from newscrawl.pages.tree import is_element, text_up_to
-from newscrawl.text import normalize_space
+from newscrawl.pages.tree import is_element, text_of, text_up_to
+from newscrawl.text import normalize_space, split_authors
 
 if TYPE_CHECKING:
     from newscrawl.pages.page import Page
@@ -72,8 +73,10 @@ _TEXT_READ = 400
 """Characters of a block read to compare its text across pages."""
 _FIELD_TEXT = 300
 """Longest block text a field is looked for in."""
-LEARNED_FIELDS = ("headline", "authors", "date_published", "category", "summary")
+LEARNED_FIELDS = ("headline", "authors", "category")
 """Fields whose place a template learns."""
+FIELD_AGREEMENT = 0.9
+"""Share of the learned pages on which a field's learned place must give the known value."""
 
 Path = tuple[str, ...]
 
@@ -195,7 +198,7 @@ class SiteTemplate:
     boilerplate: frozenset[str] = frozenset()
     """Keys of blocks inside the body that are furniture."""
     fields: dict[str, Path] = field(default_factory=dict)
-    """Field name → path of the block that prints it."""
+    """Field name → key chain of the elements that print it."""
     pages: int = 0
     """Pages it was learned from."""
 
@@ -207,9 +210,10 @@ class SiteTemplate:
     def is_boilerplate(self, element: etree._Element) -> bool:
         return bool(self.boilerplate) and step_key(element) in self.boilerplate
 
-    def field_element(self, root: etree._Element, name: str) -> etree._Element | None:
-        path = self.fields.get(name)
-        return None if path is None else resolve(page_body(root), path)
+    def field(self, root: etree._Element, name: str) -> str | list[str] | None:
+        """The value of a learned field on a page of this layout (see :func:`read_field`)."""
+        chain = self.fields.get(name)
+        return None if chain is None else read_field(page_body(root), chain, name)
 
     def template_for(self, page: Page) -> SiteTemplate | None:
         """Itself, for a page of its layout."""
@@ -379,7 +383,8 @@ def _furniture(containers: list[etree._Element]) -> frozenset[str]:
     pages: dict[str, set[int]] = {}
     for number, container in enumerate(containers):
         for element in container.iterdescendants():
-            if not is_element(element) or element.tag not in BLOCKS:
+            if not is_element(element) or element.tag not in BLOCKS or element.tag in (
+                    "br", "hr"):
                 continue
             key = step_key(element)
             text = text_up_to(element, _TEXT_READ)
@@ -397,29 +402,89 @@ def _furniture(containers: list[etree._Element]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _exact_elements(body: etree._Element, wanted: set[str], inside: set[int]
+                    ) -> Iterator[tuple[str, etree._Element]]:
+    """(value, element) for the innermost elements outside the body containers whose whole
+    text is one of ``wanted`` (texts read up to :data:`_FIELD_TEXT` characters)."""
+    stack = [body]
+    while stack:
+        element = stack.pop()
+        if id(element) in inside:
+            continue
+        children = [c for c in element if is_element(c)]
+        text = text_up_to(element, _FIELD_TEXT)
+        if text is not None:
+            flat = normalize_space(text)
+            if flat in wanted and not any(
+                    normalize_space(text_of(c)) == flat for c in children):
+                yield flat, element
+        stack.extend(reversed(children))
+
+
 def _field_paths(samples: list[tuple[etree._Element, dict[str, Any]]],
                  containers: list[etree._Element]) -> dict[str, Path]:
-    """Per field of :data:`LEARNED_FIELDS`, the path (outside the body) of the smallest block
-    whose text holds the value a higher layer gave, when most learned pages agree."""
+    """Per field of :data:`LEARNED_FIELDS`, the key chain (element keys from ``<body>``, no
+    indexes) of the elements that print the value a higher layer gave on the learned pages,
+    when reading that chain back gives the right value on at least :data:`FIELD_AGREEMENT`
+    of the pages that had one (a menu that lists every category gives one page's category
+    only: it never gets there)."""
     inside = {id(c) for c in containers}
-    votes: dict[str, Counter[Path]] = {}
+    chains: dict[str, Counter[Path]] = {}
     for root, values in samples:
         body = page_body(root)
-        paths = _Paths(body)
         for name in LEARNED_FIELDS:
-            wanted = _needles(values.get(name))
+            wanted = set(_needles(values.get(name)))
             if not wanted:
                 continue
-            found = _smallest_holding(body, wanted, inside)
-            path = paths.of(found) if found is not None else None
-            if path:
-                votes.setdefault(name, Counter())[path] += 1
-    out = {}
-    for name, counter in votes.items():
-        path, count = counter.most_common(1)[0]
-        if count * 2 > len(samples):
-            out[name] = path
+            found = {_chain(body, element) for _, element in _exact_elements(body, wanted, inside)}
+            chains.setdefault(name, Counter()).update(found)
+    out: dict[str, Path] = {}
+    for name, counter in chains.items():
+        tries = [(values.get(name), page_body(root)) for root, values in samples
+                 if _needles(values.get(name))]
+        for chain, _ in counter.most_common(5):
+            right = sum(read_field(body, chain, name) == _expected(value, name)
+                        for value, body in tries)
+            if right >= FIELD_AGREEMENT * len(tries):
+                out[name] = chain
+                break
     return out
+
+
+def _chain(body: etree._Element, element: etree._Element) -> Path:
+    keys: list[str] = []
+    node: etree._Element | None = element
+    while node is not None and node is not body:
+        keys.append(step_key(node))
+        node = node.getparent()
+    return tuple(reversed(keys))
+
+
+def select(body: etree._Element, chain: Path) -> list[etree._Element]:
+    """The elements at the end of a key chain below ``body``, in document order."""
+    level = [body]
+    for key in chain:
+        level = [c for node in level for c in node if is_element(c) and step_key(c) == key]
+        if not level:
+            return []
+    return level
+
+
+def read_field(body: etree._Element, chain: Path, name: str) -> str | list[str] | None:
+    """A learned field's value on a page: the first non-empty text at the chain's end (all
+    of them, names split, for ``authors``)."""
+    texts = [normalize_space(t) for e in select(body, chain)
+             if (t := text_up_to(e, _FIELD_TEXT)) and t.strip()]
+    if name == "authors":
+        return list(dict.fromkeys(n for t in texts for n in split_authors(t))) or None
+    return texts[0] if texts else None
+
+
+def _expected(value: Any, name: str) -> str | list[str] | None:
+    needles = _needles(value)
+    if name == "authors":
+        return needles or None
+    return needles[0] if needles else None
 
 
 def _needles(value: Any) -> list[str]:
@@ -428,22 +493,3 @@ def _needles(value: Any) -> list[str]:
     if isinstance(value, list):
         return [normalize_space(v) for v in value if isinstance(v, str) and v.strip()]
     return []
-
-
-def _smallest_holding(body: etree._Element, wanted: list[str], inside: set[int]
-                      ) -> etree._Element | None:
-    """The first block (outside the body containers) of at most :data:`_FIELD_TEXT`
-    characters whose text holds every ``wanted`` string, with the shortest text."""
-    best: tuple[int, etree._Element] | None = None
-    stack = [body]
-    while stack:
-        element = stack.pop()
-        if id(element) in inside:
-            continue
-        text = text_up_to(element, _FIELD_TEXT)
-        if text is not None:
-            flat = normalize_space(text)
-            if all(w in flat for w in wanted) and (best is None or len(flat) < best[0]):
-                best = (len(flat), element)
-        stack.extend(reversed([c for c in element if is_element(c)]))
-    return None if best is None else best[1]
