@@ -11,9 +11,10 @@ block whose text is new on every page is the article. :class:`TemplateLearner` i
   (Jaccard ≥ :data:`SAME_LAYOUT`) share a layout, so AMP and canonical forms, or two themes of
   one site, get a template each;
 - **body**: the path of the deepest block that holds at least :data:`BODY_SHARE` of the text
-  that is new on each page (paragraph units longer than :data:`UNIT_FLOOR` characters count
-  the characters past it: headlines, summary lines and dates weigh nothing), summed over the
-  pages learned from;
+  that is new on a page (paragraph units longer than :data:`UNIT_FLOOR` characters count
+  the characters past it: headlines, summary lines and dates weigh nothing), when most of
+  the pages learned from agree on it (a variant of the layout whose body sits elsewhere
+  then gets no body path: its pages go to the generic layer);
 - **boilerplate**: keys (tag and stable classes) of blocks inside the body whose text is the same
   on every page that has them (an ad box, a share bar, a 続きを読む button); paragraphs and
   headings only when that text is a :mod:`newscrawl.boilerplate` line;
@@ -354,10 +355,11 @@ def learn(name: str, keys: frozenset[str], samples: list[tuple[etree._Element, d
     for _, units in pages:
         seen.update({text for _, text in units})
     floor = max(3.0, REPEATED_SHARE * len(pages))
-    mass: Counter[Path] = Counter()
-    total = 0
+    votes: Counter[Path] = Counter()
     for body, units in pages:
         paths = _Paths(body)
+        mass: Counter[Path] = Counter()
+        total = 0
         for owner, text in units:
             weight = len(text.replace(" ", "")) - UNIT_FLOOR
             path = paths.of(owner)
@@ -366,9 +368,14 @@ def learn(name: str, keys: frozenset[str], samples: list[tuple[etree._Element, d
             total += weight
             for k in range(len(path) + 1):
                 mass[path[:k]] += weight
-    if not total:
+        if total:
+            votes[max((p for p, m in mass.items() if m >= BODY_SHARE * total), key=len)] += 1
+    if not votes:
         return None
-    body_path = max((p for p, m in mass.items() if m >= BODY_SHARE * total), key=len)
+    body_path, count = votes.most_common(1)[0]
+    if count * 2 <= len(pages):
+        logger.debug("layout %s: no body block on most pages (%s)", name, votes)
+        return None
     containers = [found for body, _ in pages
                   if (found := resolve(body, body_path)) is not None]
     template = SiteTemplate(name, keys, body_path, _furniture(containers), pages=len(samples))
