@@ -533,9 +533,12 @@ def credits(page: Page) -> Found[list[str]]:
 
 @cached
 def related(page: Page) -> Found[list[LinkRef]]:
-    """Links to the site's articles in known blocks (see :mod:`newscrawl.pages.links`),
-    capped per block and per page (problem ``links_capped`` when the caps cut some)."""
-    scan = scan_links(page.root, page.site, page.url)
+    """Links to the site's articles in known blocks, and in the lists of article links of
+    an unknown theme (see :mod:`newscrawl.pages.links`; the body blocks' links are
+    ``inline``), capped per block and per page (problem ``links_capped`` when the caps cut
+    some)."""
+    scan = scan_links(page.root, page.site, page.url, guess=True,
+                      inline_roots=body_choice(page).containers)
     if scan.capped:
         page.problem("links_capped")
     return Found(scan.links, "markup" if scan.links else None)

@@ -1,16 +1,24 @@
-"""Article links on any page, grouped by the block they sit in."""
+"""Article links on any page, grouped by the block they sit in.
+
+Blocks are known by class (the modelled theme's sections) or by a heading; on article pages
+of an unknown theme (``guess``), lists of article links (found by URL shape: at least three
+links to the site's articles, mostly link text) are blocks too, named by their heading
+(:data:`newscrawl.boilerplate.LINK_BLOCK_HEADINGS`) or ``related``, and links inside the
+body are ``inline``."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 from parsel import Selector
 
+from newscrawl.boilerplate import link_block_name
 from newscrawl.items import LinkRef
-from newscrawl.pages.tree import text_of
+from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
@@ -51,7 +59,14 @@ def _classes(element: etree._Element) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def _block_of(element: etree._Element, cache: dict[etree._Element, str | None]) -> str | None:
+_GUESS_HEADINGS = tuple((key, "related" if block == "inline" else block)
+                        for key, block in _HEADING_BLOCKS)
+"""The headings for article pages (``guess``): a box titled 関連記事 is ``inline`` by where it
+sits (inside the body), not by its title."""
+
+
+def _block_of(element: etree._Element, cache: dict[etree._Element, str | None],
+              headings: tuple[tuple[str, str], ...] = _HEADING_BLOCKS) -> str | None:
     """The block an element belongs to: the nearest ancestor with a known class or heading."""
     chain: list[etree._Element] = []
     node: etree._Element | None = element
@@ -67,7 +82,7 @@ def _block_of(element: etree._Element, cache: dict[etree._Element, str | None]) 
             if first is not None and first.tag in ("h2", "h3", "h4", "p", "header"):
                 title = text_of(first)
                 if len(title) <= 30:
-                    found = next((b for key, b in _HEADING_BLOCKS if key in title), None)
+                    found = next((b for key, b in headings if key in title), None)
         if found is not None:
             block = found
             break
@@ -100,6 +115,116 @@ class LinkScan:
     """True when a cap left links out (see :data:`MAX_LINKS_PER_PAGE`)."""
 
 
+class _Guess:
+    """Block names for links outside the known classes (article pages of an unknown
+    theme): the nearest ancestor that is a link list (:func:`_link_list`) and has a
+    heading of :data:`newscrawl.boilerplate.LINK_BLOCK_HEADINGS` (its first child, its
+    leading text, or the heading just before it) gives the name; a link list without one is
+    ``related``; links inside the body blocks (``inline_roots``) are ``inline``."""
+
+    def __init__(self, site: Site, base_url: str, inline_roots: Iterable[etree._Element]):
+        self.site = site
+        self.base_url = base_url
+        self.inline = {id(root) for root in inline_roots}
+        self.cache: dict[etree._Element, str | None] = {}
+        self.lists: dict[etree._Element, bool] = {}
+        self.body_cache: dict[etree._Element, bool] = {}
+
+    def in_body(self, anchor: etree._Element) -> bool:
+        """True when the link sits inside one of the body blocks."""
+        if not self.inline:
+            return False
+        chain: list[etree._Element] = []
+        node: etree._Element | None = anchor.getparent()
+        inside = False
+        while node is not None:
+            if node in self.body_cache:
+                inside = self.body_cache[node]
+                break
+            chain.append(node)
+            if id(node) in self.inline:
+                inside = True
+                break
+            node = node.getparent()
+        for item in chain:
+            self.body_cache[item] = inside
+        return inside
+
+    def block(self, anchor: etree._Element) -> str | None:
+        chain: list[etree._Element] = []
+        node: etree._Element | None = anchor.getparent()
+        block: str | None = None
+        fallback: str | None = None
+        while node is not None and node.tag not in ("body", "html"):
+            if node in self.cache:
+                block = self.cache[node]
+                break
+            chain.append(node)
+            if node.tag in _LIST_TAGS and self._link_list(node):
+                name = link_block_name(_heading(node))
+                if name is not None:
+                    block = name
+                    break
+                fallback = fallback or "related"
+            node = node.getparent()
+        block = block or fallback
+        for item in chain:
+            self.cache[item] = block
+        return block
+
+    def _link_list(self, node: etree._Element) -> bool:
+        """At least :data:`_LIST_LINKS` links to the site's articles, and link text for most
+        of its text (read up to :data:`_LIST_TEXT` characters)."""
+        known = self.lists.get(node)
+        if known is None:
+            known = self.lists[node] = _is_link_list(node, self.site, self.base_url)
+        return known
+
+
+_LIST_TAGS = frozenset({"section", "aside", "div", "nav", "ul", "ol", "dl", "p", "td", "table"})
+_LIST_LINKS = 3
+_LIST_TEXT = 3000
+_LIST_SHARE = 0.5
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "header", "dt", "strong",
+                           "b", "span", "div"})
+_HEADING_MAX = 40
+"""Longest heading text of a link block (characters)."""
+_BULLETS = "■□◆◇●○▼▽・★☆【】[]［］ 　"
+
+
+def _is_link_list(node: etree._Element, site: Site, base_url: str) -> bool:
+    text = text_up_to(node, _LIST_TEXT)
+    if text is None:
+        return False
+    solid = len("".join(text.split()))
+    linked = 0
+    count = 0
+    for anchor in node.iter("a"):
+        href = anchor.get("href")
+        if href and site.article_ref(href, base=base_url) is not None:
+            count += 1
+            linked += len("".join(text_of(anchor).split()))
+    return count >= _LIST_LINKS and solid > 0 and linked / solid >= _LIST_SHARE
+
+
+def _heading(node: etree._Element) -> str:
+    """The heading of a link list: its first child's short text, else its own leading text,
+    else the short text of the element just before it."""
+    if node.text and node.text.strip():
+        return node.text.strip(_BULLETS)
+    first = next((c for c in node if isinstance(c.tag, str)), None)
+    if first is not None and first.tag in _HEADING_TAGS:
+        title = text_up_to(first, _HEADING_MAX)
+        if title:
+            return title.strip(_BULLETS)
+    before = node.getprevious()
+    if before is not None and isinstance(before.tag, str) and before.tag in _HEADING_TAGS:
+        title = text_up_to(before, _HEADING_MAX)
+        if title:
+            return title.strip(_BULLETS)
+    return ""
+
+
 def scan_links(
     root: etree._Element,
     site: Site,
@@ -108,29 +233,45 @@ def scan_links(
     default_block: str | None = None,
     per_page: int = MAX_LINKS_PER_PAGE,
     per_block: int = MAX_LINKS_PER_BLOCK,
+    guess: bool = False,
+    inline_roots: Iterable[etree._Element] = (),
 ) -> LinkScan:
     """Every link to an article of ``site`` inside a known block under ``root``, in page
     order, at most ``per_block`` per block and ``per_page`` in all (see
     :func:`article_links`). Once a link has been left out, the other links of a full block
-    cost a cached lookup of their block; once the page is full the scan stops."""
+    cost a cached lookup of their block; once the page is full the scan stops.
+
+    ``guess`` (article pages): a link outside the known classes and headings gets the block
+    :class:`_Guess` finds for it (``inline_roots``: the page's body blocks)."""
     scan = LinkScan()
     cache: dict[etree._Element, str | None] = {}
+    guesser = _Guess(site, base_url, inline_roots) if guess else None
+    headings = _GUESS_HEADINGS if guess else _HEADING_BLOCKS
     seen: set[tuple[str, str]] = set()
     counters: dict[str, int] = {}
     full: set[str] = set()
+
+    def block_of(anchor: etree._Element) -> str | None:
+        if guesser is not None and guesser.in_body(anchor):
+            return "inline"
+        found = _block_of(anchor, cache, headings) or default_block
+        if found is None and guesser is not None:
+            found = guesser.block(anchor)
+        return found
+
     for anchor in root.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith(("#", "mailto:", "javascript:")):
             continue
         block = None
         if full:  # a full block's links are skipped on their block alone, once one was cut
-            block = _block_of(anchor, cache) or default_block
+            block = block_of(anchor)
             if block is None or (block in full and scan.capped):
                 continue
         ref = site.article_ref(href, base=base_url)
         if ref is None:
             continue
-        block = block or _block_of(anchor, cache) or default_block
+        block = block or block_of(anchor)
         if block is None or (block, ref.url) in seen:
             continue
         if block in full or len(scan.links) >= per_page:
