@@ -125,30 +125,13 @@ class _Guess:
     def __init__(self, site: Site, base_url: str, inline_roots: Iterable[etree._Element]):
         self.site = site
         self.base_url = base_url
-        self.inline = {id(root) for root in inline_roots}
+        self.body_links = {a for root in inline_roots for a in root.iter("a")}
         self.cache: dict[etree._Element, str | None] = {}
         self.lists: dict[etree._Element, bool] = {}
-        self.body_cache: dict[etree._Element, bool] = {}
 
     def in_body(self, anchor: etree._Element) -> bool:
         """True when the link sits inside one of the body blocks."""
-        if not self.inline:
-            return False
-        chain: list[etree._Element] = []
-        node: etree._Element | None = anchor.getparent()
-        inside = False
-        while node is not None:
-            if node in self.body_cache:
-                inside = self.body_cache[node]
-                break
-            chain.append(node)
-            if id(node) in self.inline:
-                inside = True
-                break
-            node = node.getparent()
-        for item in chain:
-            self.body_cache[item] = inside
-        return inside
+        return anchor in self.body_links
 
     def block(self, anchor: etree._Element) -> str | None:
         chain: list[etree._Element] = []
