@@ -249,8 +249,40 @@ def headline(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "microdata", _clean_headline(page.microdata.value("headline"))
     yield "meta", _clean_headline(page.meta1("og:title"))
     yield "template", _clean_headline(_learned_text(page, "headline"))
+    title = _title_text(page)
+    yield "text", _heading_like(page.root, title)
     yield "text", _clean_headline(_first_text(_H1(page.root)))
-    yield "text", _clean_headline(_first_text(_TITLE(page.root)))
+    yield "text", title
+
+
+_SEPARATORS = "|｜-–—:：・/"
+
+
+def _title_text(page: Page) -> str | None:
+    """``<title>`` without the site's name after a separator (KANGNAM TIMES, or the
+    ``og:site_name``)."""
+    title = _clean_headline(_first_text(_TITLE(page.root)))
+    if not title:
+        return None
+    for name in page.meta.get("og:site_name", []):
+        name = normalize_space(name or "")
+        if name and title.endswith(name) and len(title) > len(name):
+            rest = title[: -len(name)].rstrip()
+            if rest and rest[-1] in _SEPARATORS:
+                title = rest[:-1].rstrip() or title
+    return title
+
+
+def _heading_like(root: etree._Element, title: str | None) -> str | None:
+    """The first ``<h1>``–``<h3>`` that prints the title (or its start): the headline on a
+    page whose ``<h1>`` is the site's name."""
+    if not title:
+        return None
+    for element in root.iter("h1", "h2", "h3"):
+        text = normalize_space(text_of(element))
+        if text and (text == title or (len(text) >= 8 and title.startswith(text))):
+            return text
+    return None
 
 
 def _visible_summary(root: etree._Element) -> list[str]:

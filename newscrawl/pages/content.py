@@ -60,9 +60,9 @@ def _ld_container(root: etree._Element, text: str) -> etree._Element | None:
             last = block
     if first is None or last is None:
         return None
-    ancestors = {id(node) for node in first.iterancestors()} | {id(first)}
+    ancestors = {first, *first.iterancestors()}
     node: etree._Element | None = last
-    while node is not None and id(node) not in ancestors:
+    while node is not None and node not in ancestors:
         node = node.getparent()
     return node
 

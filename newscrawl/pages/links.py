@@ -191,20 +191,17 @@ def _is_link_list(node: etree._Element, site: Site, base_url: str) -> bool:
 
 
 def _heading(node: etree._Element) -> str:
-    """The heading of a link list: its first child's short text, else its own leading text,
-    else the short text of the element just before it."""
+    """The heading of a link list: its own leading text, else the short text of its first
+    child, else of the element just before it (a heading holds no link)."""
     if node.text and node.text.strip():
         return node.text.strip(_BULLETS)
     first = next((c for c in node if isinstance(c.tag, str)), None)
-    if first is not None and first.tag in _HEADING_TAGS:
-        title = text_up_to(first, _HEADING_MAX)
-        if title:
-            return title.strip(_BULLETS)
-    before = node.getprevious()
-    if before is not None and isinstance(before.tag, str) and before.tag in _HEADING_TAGS:
-        title = text_up_to(before, _HEADING_MAX)
-        if title:
-            return title.strip(_BULLETS)
+    for candidate in (first, node.getprevious()):
+        if (candidate is not None and isinstance(candidate.tag, str)
+                and candidate.tag in _HEADING_TAGS and next(candidate.iter("a"), None) is None):
+            title = text_up_to(candidate, _HEADING_MAX)
+            if title:
+                return title.strip(_BULLETS)
     return ""
 
 

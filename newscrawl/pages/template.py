@@ -409,14 +409,14 @@ def _furniture(containers: list[etree._Element]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _exact_elements(body: etree._Element, wanted: set[str], inside: set[int]
+def _exact_elements(body: etree._Element, wanted: set[str], inside: set[etree._Element]
                     ) -> Iterator[tuple[str, etree._Element]]:
     """(value, element) for the innermost elements outside the body containers whose whole
     text is one of ``wanted`` (texts read up to :data:`_FIELD_TEXT` characters)."""
     stack = [body]
     while stack:
         element = stack.pop()
-        if id(element) in inside:
+        if element in inside:
             continue
         children = [c for c in element if is_element(c)]
         text = text_up_to(element, _FIELD_TEXT)
@@ -435,7 +435,7 @@ def _field_paths(samples: list[tuple[etree._Element, dict[str, Any]]],
     when reading that chain back gives the right value on at least :data:`FIELD_AGREEMENT`
     of the pages that had one (a menu that lists every category gives one page's category
     only: it never gets there)."""
-    inside = {id(c) for c in containers}
+    inside = set(containers)
     chains: dict[str, Counter[Path]] = {}
     for root, values in samples:
         body = page_body(root)
