@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from newscrawl.boilerplate import marker_of
+from newscrawl.boilerplate import BYLINES, marker_of
 from newscrawl.pages.body import BLOCKS
 from newscrawl.pages.generic import text_runs, unit_owner
 from newscrawl.pages.tree import is_element, text_of, text_up_to
@@ -74,6 +74,8 @@ _TEXT_READ = 400
 """Characters of a block read to compare its text across pages."""
 _FIELD_TEXT = 300
 """Longest block text a field is looked for in."""
+_BYLINE_TEXT = 80
+"""Longest block text that may hold a field's value among other words (a byline)."""
 LEARNED_FIELDS = ("headline", "authors", "category")
 """Fields whose place a template learns."""
 FIELD_AGREEMENT = 0.9
@@ -409,10 +411,11 @@ def _furniture(containers: list[etree._Element]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _exact_elements(body: etree._Element, wanted: set[str], inside: set[etree._Element]
-                    ) -> Iterator[tuple[str, etree._Element]]:
-    """(value, element) for the innermost elements outside the body containers whose whole
-    text is one of ``wanted`` (texts read up to :data:`_FIELD_TEXT` characters)."""
+def _candidates(body: etree._Element, wanted: set[str], inside: set[etree._Element]
+                ) -> Iterator[etree._Element]:
+    """The innermost elements outside the body containers whose whole text is one of
+    ``wanted``, or (several values, or a short byline) holds all of them; texts read up to
+    :data:`_FIELD_TEXT` characters."""
     stack = [body]
     while stack:
         element = stack.pop()
@@ -422,10 +425,14 @@ def _exact_elements(body: etree._Element, wanted: set[str], inside: set[etree._E
         text = text_up_to(element, _FIELD_TEXT)
         if text is not None:
             flat = normalize_space(text)
-            if flat in wanted and not any(
-                    normalize_space(text_of(c)) == flat for c in children):
-                yield flat, element
+            if _holds(flat, wanted) and not any(
+                    _holds(normalize_space(text_of(c)), wanted) for c in children):
+                yield element
         stack.extend(reversed(children))
+
+
+def _holds(text: str, wanted: set[str]) -> bool:
+    return text in wanted or (len(text) <= _BYLINE_TEXT and all(w in text for w in wanted))
 
 
 def _field_paths(samples: list[tuple[etree._Element, dict[str, Any]]],
@@ -443,7 +450,7 @@ def _field_paths(samples: list[tuple[etree._Element, dict[str, Any]]],
             wanted = set(_needles(values.get(name)))
             if not wanted:
                 continue
-            found = {_chain(body, element) for _, element in _exact_elements(body, wanted, inside)}
+            found = {_chain(body, element) for element in _candidates(body, wanted, inside)}
             chains.setdefault(name, Counter()).update(found)
     out: dict[str, Path] = {}
     for name, counter in chains.items():
@@ -483,8 +490,17 @@ def read_field(body: etree._Element, chain: Path, name: str) -> str | list[str] 
     texts = [normalize_space(t) for e in select(body, chain)
              if (t := text_up_to(e, _FIELD_TEXT)) and t.strip()]
     if name == "authors":
-        return list(dict.fromkeys(n for t in texts for n in split_authors(t))) or None
+        return list(dict.fromkeys(n for t in texts for n in _author_names(t))) or None
     return texts[0] if texts else None
+
+
+def _author_names(text: str) -> list[str]:
+    """Names in a byline form (:data:`newscrawl.boilerplate.BYLINES`), else the text split."""
+    for pattern in BYLINES:
+        match = pattern.match(text)
+        if match:
+            return split_authors(match["names"])
+    return split_authors(text)
 
 
 def _expected(value: Any, name: str) -> str | list[str] | None:
