@@ -26,6 +26,12 @@ PARAGRAPHS = [
     "出店者の半分ほどは近くの農家で、朝どれの野菜や干物が並ぶ。",
     "商店会の会長は「寒い朝でも温かい汁物を用意して待っている」と話した。",
 ]
+MORE = [
+    "冬の間は開始時間を一時間遅らせ、午前八時から正午までとする。",
+    "雨や雪の日は倉庫の中に売り場を移し、通路には滑り止めを敷くという。",
+    "近くの小学校の児童が描いた案内板も、今月から入り口に飾られている。",
+    "商店会は来年の春に、朝市の十周年を祝う催しを開く予定だ。",
+]
 
 
 def parse(body: str, head: str = "", url: str = URL) -> ParsedArticle:
@@ -132,7 +138,7 @@ def test_paragraphs_split_by_double_breaks_in_a_bare_block() -> None:
 
 def test_a_body_split_around_a_read_more_button_is_one_body() -> None:
     first = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
-    rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:] + MORE)
     body = (f'<div class="art"><h1>{HEADLINE}</h1><p class="when">» 2024年03月05日 07時30分 公開'
             '</p><div class="art-points"><p>この記事のポイント</p><ul><li>冬も休まず開催</li>'
             '<li>常連客の声に応える</li></ul></div>'
@@ -140,7 +146,8 @@ def test_a_body_split_around_a_read_more_button_is_one_body() -> None:
             f'<div class="txt folded">{rest}</div>'
             '<div class="member"><p>会員登録（無料）で港町の特集をお届けします。</p></div></div>')
     parsed = parse(body)
-    assert body_lines(parsed) == PARAGRAPHS
+    assert parsed.sources["body"] == "generic"
+    assert body_lines(parsed) == PARAGRAPHS + MORE
     assert parsed.article.summary == ["冬も休まず開催", "常連客の声に応える"]
     assert parsed.article.date_published == "2024-03-05T07:30:00+09:00"
 
