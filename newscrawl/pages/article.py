@@ -21,6 +21,7 @@ order (photos, captions after photos, ``【引用:X】`` paragraph openings).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -45,7 +46,6 @@ from newscrawl.pages.tree import (
     deeper_than,
     text_of,
     text_up_to,
-    xpath_normalize,
     xpath_normalized_below,
 )
 from newscrawl.pages.visible import (
@@ -107,6 +107,7 @@ _COMMENT_COUNT = Query("section.comments .count, .comment-count")
 """Their text nodes hold the count."""
 _COMMENT_COUNT_TEXT = _css("section.comments .count::text, .comment-count::text")
 _COMMENT_TAGS = ("h2", "h3", "p", "span", "div", "a")
+_COMMENT_WORD = etree.XPath("//text()[contains(., 'コメント')]")
 _DATE_LINE_MAX = 80
 """Longest text block read as a visible date line."""
 _MODIFIED_AHEAD = 8
@@ -475,14 +476,25 @@ def _markup_comment_count(page: Page) -> int | None:
 
 def _visible_comment_count(root: etree._Element) -> int | None:
     """The count of the first short heading, paragraph, span, div or link reading
-    ``コメント3`` (``コメント 3件``); text is read only as far as needed to rule a block out."""
-    for element in root.iter(*_COMMENT_TAGS):
-        text = xpath_normalized_below(element, _COMMENT_LINE_MAX)
-        if text is None or "コメント" not in xpath_normalize(text)[:12]:
-            continue
-        match = COMMENT_COUNT.match(normalize_space(text))
-        if match:
-            return int(match["count"])
+    ``コメント3`` (``コメント(3)``, ``この記事へのコメント（3件）``): only the blocks around a
+    text node that says コメント (found in C) are read, each only as far as needed to rule it
+    out."""
+    seen: set[etree._Element] = set()
+    for text_node in _COMMENT_WORD(root):
+        holder = text_node.getparent()
+        if holder is not None and text_node.is_tail:
+            holder = holder.getparent()
+        chain = [] if holder is None else [holder, *itertools.islice(holder.iterancestors(), 2)]
+        for element in reversed(chain):  # the outer block first, as in document order
+            if element in seen or element.tag not in _COMMENT_TAGS:
+                continue
+            seen.add(element)
+            text = xpath_normalized_below(element, _COMMENT_LINE_MAX)
+            if text is None:
+                continue
+            match = COMMENT_COUNT.match(normalize_space(text))
+            if match:
+                return int(match["count"])
     return None
 
 

@@ -262,6 +262,10 @@ class TemplateLearner:
         self.learn_pages = learn_pages
         self.max_layouts = max_layouts
         self._layouts: OrderedDict[str, _Layout] = OrderedDict()
+        self.counts: Counter[str] = Counter()
+        """Events since the learner was made: ``observed`` pages, ``learned`` templates,
+        ``relearned`` layouts (a template dropped because its body path stopped resolving:
+        the layout changed), ``unlearnable`` layouts (no body block most pages agree on)."""
 
     @property
     def templates(self) -> list[SiteTemplate]:
@@ -292,6 +296,7 @@ class TemplateLearner:
         """Learn from ``page``; returns its layout's fingerprint."""
         name, layout = self._layout(page.skeleton, create=True)  # type: ignore[misc]
         layout.seen += 1
+        self.counts["observed"] += 1
         if layout.template is not None:
             resolved = bool(layout.template.body_containers(page.root))
             layout.recent = [*layout.recent[-(MISS_WINDOW - 1):], resolved]
@@ -300,6 +305,7 @@ class TemplateLearner:
                             "learning it again", name, layout.recent.count(False),
                             len(layout.recent))
                 layout.template, layout.recent = None, []
+                self.counts["relearned"] += 1
             return name
         layout.samples.append((page.root, known_values(page)))
         if len(layout.samples) >= self.learn_pages:
@@ -307,7 +313,12 @@ class TemplateLearner:
             layout.samples = []
             layout.learned += 1
             if layout.template is None:
+                self.counts["unlearnable"] += 1
                 logger.debug("layout %s: no body found in %s pages", name, self.learn_pages)
+            else:
+                self.counts["learned"] += 1
+                logger.info("layout %s learned from %s pages: body %s", name,
+                            self.learn_pages, "/".join(layout.template.body))
         return name
 
     def to_json(self) -> dict[str, Any]:

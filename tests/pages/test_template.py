@@ -151,6 +151,7 @@ def test_a_layout_change_is_learned_again() -> None:
     assert "story" in str(after.body)
     parsed = parse_article(changed[-1], SITE, learner)
     assert parsed.sources["body"] == "template"
+    assert learner.counts["relearned"] == 1 and learner.counts["learned"] == 2
 
 
 def test_fields_are_read_where_the_learned_pages_printed_them() -> None:
