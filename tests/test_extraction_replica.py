@@ -18,10 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from newscrawl.demosite.dump import dump_pages
 from newscrawl.demosite.generator import DemoSite
-from newscrawl.quality import SHARED_FIELDS, FolderScore, score_folder
+from newscrawl.pages.article import parse_article
+from newscrawl.quality import SHARED_FIELDS, FolderScore, load_folder, score_folder
+from newscrawl.urls import Site
 
 NEW_THEMES = ("flocss", "microdata", "legacy", "portal", "blog", "ampfirst")
 EXACT = 0.99
@@ -102,3 +105,23 @@ def test_the_modelled_theme_stays_exact(scores: dict[tuple[str, str], FolderScor
     assert result.total.layers.get("markup", 0) >= 0.9 * result.total.pages
     comments = result.total.fields.pop("comment_count")  # some counts exist only in scripts
     assert comments >= 0.95 and all(share == 1.0 for share in result.total.fields.values())
+
+
+def test_link_lists_of_the_unfamiliar_themes_are_found(folders: dict[str, Path]) -> None:
+    """Every related, recommended and topics link of a page (the replica's own link lists) is
+    found, in a block the crawl follows; no other link lands in those blocks."""
+    site = DemoSite(180, seed=4, themes="new")
+    urls = Site(site.base_url)
+    follow = {"related", "recommend", "topics"}
+    for saved in load_folder(folders["new"])[0]:
+        index = site.index_of(int(saved.page_id))
+        assert index is not None
+        links = site.links(index)
+        wanted = {str(site.article_id(j)) for j in (*links.related, *links.recommend,
+                                                    *links.topics)}
+        response = HtmlResponse(url=saved.url, body=saved.html,
+                                headers={"Content-Type": saved.content_type or ""})
+        parsed = parse_article(response, urls)
+        found = {ref.article_id for link in parsed.article.related if link["block"] in follow
+                 if (ref := urls.article_ref(link["url"])) is not None}
+        assert found == wanted, (saved.truth["theme"], saved.page_id)

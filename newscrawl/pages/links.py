@@ -205,6 +205,28 @@ def _heading(node: etree._Element) -> str:
     return ""
 
 
+class _BlockFinder:
+    """The block of a link: a known class or heading (:func:`_block_of`), else
+    ``default_block``, else (``guess``) what :class:`_Guess` finds; ``inline`` for a link
+    inside the body blocks when guessing."""
+
+    def __init__(self, site: Site, base_url: str, default_block: str | None, guess: bool,
+                 inline_roots: Iterable[etree._Element]) -> None:
+        self.cache: dict[etree._Element, str | None] = {}
+        self.default_block = default_block
+        self.guesser = _Guess(site, base_url, inline_roots) if guess else None
+        self.headings = _GUESS_HEADINGS if guess else _HEADING_BLOCKS
+
+    def __call__(self, anchor: etree._Element) -> str | None:
+        guesser = self.guesser
+        if guesser is not None and guesser.in_body(anchor):
+            return "inline"
+        found = _block_of(anchor, self.cache, self.headings) or self.default_block
+        if found is None and guesser is not None:
+            found = guesser.block(anchor)
+        return found
+
+
 def scan_links(
     root: etree._Element,
     site: Site,
@@ -224,21 +246,10 @@ def scan_links(
     ``guess`` (article pages): a link outside the known classes and headings gets the block
     :class:`_Guess` finds for it (``inline_roots``: the page's body blocks)."""
     scan = LinkScan()
-    cache: dict[etree._Element, str | None] = {}
-    guesser = _Guess(site, base_url, inline_roots) if guess else None
-    headings = _GUESS_HEADINGS if guess else _HEADING_BLOCKS
+    block_of = _BlockFinder(site, base_url, default_block, guess, inline_roots)
     seen: set[tuple[str, str]] = set()
     counters: dict[str, int] = {}
     full: set[str] = set()
-
-    def block_of(anchor: etree._Element) -> str | None:
-        if guesser is not None and guesser.in_body(anchor):
-            return "inline"
-        found = _block_of(anchor, cache, headings) or default_block
-        if found is None and guesser is not None:
-            found = guesser.block(anchor)
-        return found
-
     for anchor in root.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith(("#", "mailto:", "javascript:")):
