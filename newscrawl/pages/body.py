@@ -131,6 +131,34 @@ class _Line:
         return lines, shares
 
 
+class _Run:
+    """The open run of a wrapper being walked: a :class:`_Line` once text arrives."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, text: str | None) -> None:
+        self.line: _Line | None = None
+        if text:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        if self.line is not None:
+            self.line.add(text, False)
+        elif text.strip():
+            self.line = _Line()
+            self.line.add(text, False)
+
+    def open(self) -> _Line:
+        if self.line is None:
+            self.line = _Line()
+        return self.line
+
+    def take(self) -> _Line | None:
+        """The run so far (to emit), leaving a closed one."""
+        line, self.line = self.line, None
+        return line
+
+
 def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
                  in_link: bool = False) -> None:
     """The text under ``element`` (``<br>`` as a line break, newlines and tabs as spaces)
@@ -312,7 +340,7 @@ class BodyWalker:
 
     def _run(self, run: _Line | None) -> None:
         """Emit a run of inline text (a paragraph written without ``<p>``)."""
-        if run is None or not run.parts:
+        if run is None:
             return
         lines, shares = run.lines()
         if self.pending is not None:  # credit lines right after a photo are its caption
@@ -328,45 +356,38 @@ class BodyWalker:
 
     def walk(self, container: etree._Element) -> None:
         """Read ``container``'s blocks in order; generic wrappers (``div``, ``section``, …)
-        are walked into, with an explicit stack."""
-        frames: list[tuple[Iterator[etree._Element], etree._Element | None, list[_Line]]] = []
-        run = [_Line()]
-        if container.text:
-            run[0].add(container.text, False)
-        frames.append((iter(container), None, run))
+        are walked into, with an explicit stack. The text between blocks gathers in a run
+        (made on its first non-blank text) that ends at the next block."""
+        frames: list[tuple[Iterator[etree._Element], etree._Element | None, _Run]] = []
+        frames.append((iter(container), None, _Run(container.text)))
         while frames:
             children, owner, run = frames[-1]
             child = next(children, None)
             if child is None:
                 frames.pop()
-                self._run(run[0])
+                self._run(run.line)
                 if owner is not None and owner.tail and frames:
-                    frames[-1][2][0].add(owner.tail, False)
+                    frames[-1][2].add(owner.tail)
                 continue
             if not is_element(child):
                 if child.tail:
-                    run[0].add(child.tail, False)
+                    run.add(child.tail)
                 continue
             tag = child.tag
             if tag == "br":
-                run[0].br()
+                run.open().br()
             elif tag in _INLINE and _is_inline(child, frozenset()) and not _has_blocks(child):
                 for image in _images_in(child):
-                    self._run(run[0])
-                    run[0] = _Line()
+                    self._run(run.take())
                     self._add_image(image, None)
-                _inline_into(child, run[0], frozenset(), child.tag == "a")
+                _inline_into(child, run.open(), frozenset(), child.tag == "a")
             else:
-                self._run(run[0])
-                run[0] = _Line()
+                self._run(run.take())
                 if self._element(child):
-                    inner = [_Line()]
-                    if child.text:
-                        inner[0].add(child.text, False)
-                    frames.append((iter(child), child, inner))
+                    frames.append((iter(child), child, _Run(child.text)))
                     continue
             if child.tail:
-                run[0].add(child.tail, False)
+                run.add(child.tail)
 
     def _element(self, element: etree._Element) -> bool:
         """Read one block; True when it is a wrapper to walk into."""
@@ -399,16 +420,18 @@ class BodyWalker:
         return False
 
     def _paragraph(self, element: etree._Element, element_classes: set[str]) -> None:
-        images = _images_in(element)
+        images = _images_in(element) if len(element) else []
         lines, shares = lines_and_links(element)
-        if not images and self._caption(lines, bool(element_classes & _CAPTION_CLASSES)):
+        if self.pending is not None and not images and self._caption(
+                lines, bool(element_classes & _CAPTION_CLASSES)):
             return
         self.pending = None
-        for image in images:
-            self._add_image(image, None)
-        if images and self._caption(lines):
-            return
-        self._add_lines(without_link_lines(lines, shares))
+        if images:
+            for image in images:
+                self._add_image(image, None)
+            if self._caption(lines):
+                return
+        self._add_lines(without_link_lines(lines, shares) if shares else lines)
 
     def _list(self, element: etree._Element) -> None:
         """One line per item; an item's nested lists follow it, depth first (a stack)."""

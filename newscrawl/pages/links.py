@@ -125,13 +125,15 @@ class _Guess:
     def __init__(self, site: Site, base_url: str, inline_roots: Iterable[etree._Element]):
         self.site = site
         self.base_url = base_url
-        self.body_links = {a for root in inline_roots for a in root.iter("a")}
+        self.body_links = {a for root in inline_roots  # a known body class says it already
+                           if not any(c in BLOCK_CLASSES for c in _classes(root))
+                           for a in root.iter("a")}
         self.cache: dict[etree._Element, str | None] = {}
         self.lists: dict[etree._Element, bool] = {}
 
     def in_body(self, anchor: etree._Element) -> bool:
         """True when the link sits inside one of the body blocks."""
-        return anchor in self.body_links
+        return bool(self.body_links) and anchor in self.body_links
 
     def block(self, anchor: etree._Element) -> str | None:
         chain: list[etree._Element] = []
