@@ -1,9 +1,11 @@
 """The article body: its text lines, photos and credits, from the DOM.
 
-The parser extracts *structure*: it walks the body container (or, on an unknown theme, hands
-a pruned copy of the page to a generic main-text extractor), leaves out what is not body at
-the element level (scripts, ads, share buttons, embeds, inline 関連記事 boxes, the reporter
-block, captions) and keeps one block per line. It does not clean text: credit lines, the
+The parser extracts *structure*: it walks the body blocks that a layer found
+(:mod:`newscrawl.pages.content`: the theme's container, structured data, the learned template
+or the generic main container), leaves out what is not body at the element level (scripts,
+ads, share buttons, embeds, inline 関連記事 boxes, the reporter block, captions; below the
+theme's own container also blocks of links or boilerplate and link lines) and keeps one block
+per line. It does not clean text: credit lines, the
 reporter line, widget text and repeats that remain in the lines are removed by
 :func:`newscrawl.text.clean_body` in the clean pipeline. Credits seen in the DOM (photos,
 captions, credit paragraphs, ``【引用:X】`` openings) are recorded here with the text

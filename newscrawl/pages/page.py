@@ -69,8 +69,9 @@ PROBLEMS = ("canonical_mismatch", "jsonld_broken", "links_capped", "deep_tree")
 - ``links_capped``: the page had more article links than
   :data:`~newscrawl.pages.links.MAX_LINKS_PER_PAGE` or a block more than
   :data:`~newscrawl.pages.links.MAX_LINKS_PER_BLOCK`; the rest were not recorded;
-- ``deep_tree``: the page nests deeper than :data:`~newscrawl.pages.body.MAX_TREE_DEPTH`;
-  the generic body is a plain text walk, not trafilatura's.
+- ``deep_tree``: the page nests deeper than :data:`~newscrawl.pages.body.MAX_TREE_DEPTH`
+  and its body came from the generic layer: trafilatura is not used on it (the main
+  container's walk, or a plain text walk, is).
 """
 
 _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
