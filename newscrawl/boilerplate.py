@@ -53,8 +53,23 @@ class Marker:
 _DATE = (r"\d{4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*[(（][^)）]{1,3}[)）])?"
          r"(?:\s*\d{1,2}\s*[:時]\s*\d{2}\s*分?)?")
 _SHARE_WORD = r"(?:ツイート|ポスト|シェア|はてブ|LINE|Facebook|X|Pocket|URLをコピー)"
-_CREDIT_WORD = (r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像|[Pp]hoto|PHOTO"
+CREDIT_WORDS = (r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像|[Pp]hoto|PHOTO"
                 r"|Source|Credit)")
+"""The words that open a credit (出典:AFP通信, 写真=…, Photo: …), as a regex group; the credit
+recogniser of :mod:`newscrawl.text` and the ``credit`` marker share it."""
+_CREDIT_WORD = CREDIT_WORDS
+AUTHOR_SUFFIXES = ("アクセス", "記者", "特派員", "編集委員")
+"""Words after a name in a byline, dropped from its end (山下悠真 アクセス, 高橋美咲記者)."""
+MODEL_LINK_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("こんな記事も読まれています", "related"),
+    ("おすすめ", "recommend"),
+    ("話題", "topics"),
+    ("ランキング", "ranking"),
+    ("関連記事", "inline"),
+    ("最新", "latest"),
+)
+"""The modelled site's link-block headings → block names, for blocks without their class
+(a titled 関連記事 box there sits inside the body: ``inline``)."""
 
 RELATED_HEADINGS: tuple[str, ...] = (
     "関連記事", "関連ニュース", "関連リンク", "あわせて読みたい", "合わせて読みたい",

@@ -23,7 +23,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from newscrawl.boilerplate import DATELINE, RELATED, SKIP_LINK, WIDGET, cleanable, is_share_line
+from newscrawl.boilerplate import (
+    AUTHOR_SUFFIXES,
+    CREDIT_WORDS,
+    DATELINE,
+    RELATED,
+    SKIP_LINK,
+    WIDGET,
+    cleanable,
+    is_share_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +57,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
 
-_CREDIT_PREFIX = (
-    r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像"
-    r"|[Pp]hoto|PHOTO|Source|Credit)"
-)
+_CREDIT_PREFIX = CREDIT_WORDS
 _CREDIT = re.compile(
     r"^[【\[(（]?\s*(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]|\([cC]\)|（[cC]）)"
     r"\s*(?P<name>[^【】\[\]。]+?)\s*[】\])）]?$"
@@ -90,7 +96,7 @@ _DATE_JP = re.compile(
 #: A separator between author names (group 1), or a space run that is none (skipped whole,
 #: so that a long run is not retried from each of its positions).
 _AUTHOR_SEPARATOR = re.compile(r"(\s*[・、,，/／&＆]\s*|\s+and\s+)|\s+")
-_AUTHOR_SUFFIXES = ("アクセス", "記者", "特派員", "編集委員")
+_AUTHOR_SUFFIXES = AUTHOR_SUFFIXES
 """Words after a name in a byline, dropped (with the spaces before them) from its end."""
 _AUTHOR_PREFIX = re.compile(r"^(?:[Bb]y\s+|文\s*[:：=]\s*|記者\s*[:：]\s*)")
 

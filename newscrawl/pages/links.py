@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from parsel import Selector
 
-from newscrawl.boilerplate import link_block_name
+from newscrawl.boilerplate import MODEL_LINK_HEADINGS, link_block_name
 from newscrawl.items import LinkRef
 from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
@@ -37,14 +37,7 @@ BLOCK_CLASSES: dict[str, str] = {
 }
 """CSS class of a container → block name of the links inside it."""
 
-_HEADING_BLOCKS = (
-    ("こんな記事も読まれています", "related"),
-    ("おすすめ", "recommend"),
-    ("話題", "topics"),
-    ("ランキング", "ranking"),
-    ("関連記事", "inline"),
-    ("最新", "latest"),
-)
+_HEADING_BLOCKS = MODEL_LINK_HEADINGS
 _RANK = re.compile(r"\d+")
 
 MAX_LINKS_PER_PAGE = 300
