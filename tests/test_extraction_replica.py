@@ -9,6 +9,7 @@ parsed and cleaned. On the six unfamiliar themes, canonical and AMP forms:
 - every other shared field equals the truth on at least 98 %;
 - the generic layer alone (no theme markup, no structured data, no template) is at least as
   good as trafilatura on every theme;
+- every related, recommended and topics link is found in a block the crawl follows;
 
 and the modelled theme stays exact.
 """
