@@ -31,7 +31,7 @@ import logging
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,70 +40,16 @@ from urllib.parse import urlsplit
 from scrapy.http import HtmlResponse
 from w3lib.encoding import http_content_type_encoding
 
-from newscrawl.pages.article import parse_article
-from newscrawl.text import clean_body, normalize_space
+from newscrawl.boilerplate import BOILERPLATE as BOILERPLATE  # the markers are data there
+from newscrawl.boilerplate import Marker as Marker
+from newscrawl.pages.article import ParsedArticle, parse_article
+from newscrawl.pages.page import BODY_LAYERS, TemplateSource
+from newscrawl.pages.template import TemplateLearner
+from newscrawl.pipelines.clean import clean_article
+from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
 logger = logging.getLogger(__name__)
-
-
-# -- boilerplate markers (data) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A kind of boilerplate line: ``pattern`` is searched in each normalised line of a body
-    (anchored with ``^``/``$`` where it must match a whole line or its start)."""
-
-    name: str
-    pattern: re.Pattern[str]
-
-
-_DATE = (r"\d{4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*[(（][^)）]{1,3}[)）])?"
-         r"(?:\s*\d{1,2}\s*[:時]\s*\d{2}\s*分?)?")
-_SHARE_WORD = r"(?:ツイート|ポスト|シェア|はてブ|LINE|Facebook|X|Pocket|URLをコピー)"
-_CREDIT_WORD = (r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像|[Pp]hoto|PHOTO"
-                r"|Source|Credit)")
-
-_RELATED_HEADINGS = (
-    "関連記事", "関連ニュース", "関連リンク", "あわせて読みたい", "合わせて読みたい",
-    "こんな記事も読まれています", "おすすめ記事", "おすすめニュース", "人気記事", "注目の記事",
-    "話題のニュース", "アクセスランキング", "ランキング",
-)
-_PAGE_LABELS = (
-    "この記事のポイント", "この記事の要点", "この記事を書いた人", "この記事が気に入ったら.*",
-    "キーワード", "関連キーワード", "タグ", "カテゴリー?",
-)
-
-BOILERPLATE: tuple[Marker, ...] = tuple(Marker(name, re.compile(pattern)) for name, pattern in (
-    # a line that is only a date, with 公開/更新/配信 words around it
-    ("dateline", r"^[»>＞]?\s*(?:(?:公開|更新|配信|掲載|最終更新|投稿)(?:日|日時)?\s*[:：]?\s*)?"
-                 + _DATE + r"\s*(?:公開|更新|配信|掲載)?\s*(?:[(（][^)）]{0,40}[)）])?$"),
-    # related-headline lists and link lines: ・ ▶ ■ … or 【関連】 at the start of a line
-    ("list_marker", r"^(?:[・▶▷►▸■□◆◇★☆»→⇒]|【関連(?:記事|ニュース)?】)"),
-    ("related_heading", r"^[【\[［]?(?:" + "|".join(_RELATED_HEADINGS) + r")[】\]］]?$"),
-    ("read_more", r"続きを読む|続きをみる|記事全文を読む|全文を読む|全文を表示|もっと見る"
-                  r"|次のページへ"),
-    ("paywall", r"会員限定|有料会員|会員登録|ログインすると|ログインして|残り\s*\d[\d,]*\s*文字"),
-    ("share_prompt", r"シェアする|シェアしよう|フォローする|フォローしよう|をフォロー"
-                     r"|ツイートする|LINEで送る|友だち追加|はてなブックマーク|Follow\s+@"
-                     rf"|^{_SHARE_WORD}(?:\s*[|｜]?\s*{_SHARE_WORD})*$"),
-    ("credit", rf"^[【\[［(（]?\s*(?:{_CREDIT_WORD}\s*[:：=＝／/]|©|Ⓒ|\([cC]\))"),
-    ("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("byline", r"^[(（［\[]\s*(?:文|取材・文|文・写真|記者|執筆)\s*[:：・／/=＝]"
-               r"|^(?:記者|投稿者|執筆者|文)\s*[:：]"
-               r"|^[(（［\[][^)）］\]]{1,40}記者[^)）］\]]{0,40}[)）］\]]$"),
-    ("ad_label", r"^(?:スポンサーリンク|スポンサードリンク|広告|PR|\[PR\]|【PR】|Advertisement|AD)"
-                 r"(?:\s|$)"),
-    ("comment_widget", r"^コメント\s*[(（]?\s*\d*\s*件?\s*[)）]?$|^\d+\s*/\s*\d{3,4}$"
-                       r"|コメントを(?:書く|入力|投稿|送信)|この記事へのコメント"),
-    ("skip_link", r"(?:メイン(?:メニュー|コンテンツ)|本文|コンテンツ)へスキップ"),
-    ("page_label", r"^[【\[]?(?:" + "|".join(_PAGE_LABELS) + r")[】\]]?(?:\s*[:：].*)?$"),
-    ("copyright", r"^(?:Copyright\b|\(C\)\s|©)|All [Rr]ights [Rr]eserved"),
-))
-"""Japanese boilerplate line patterns, by name, the more specific first (a line is named after
-the first that matches). A body with a line that matches one has boilerplate; the true bodies
-of the replica match none (``tests/test_quality.py``)."""
 
 
 # -- scoring functions ------------------------------------------------------------------------
@@ -180,8 +126,28 @@ class SavedPage:
     """``content_type`` of the JSON: the HTTP header the page was served with, if known."""
 
 
-Extractor = Callable[[SavedPage], str | None]
-"""Page in, body text out (one block per line), or None when it finds no body."""
+@dataclass(frozen=True)
+class Extracted:
+    """What an extractor may return instead of the body alone."""
+
+    body: str | None
+    layer: str | None = None
+    """The layer the body came from (``markup``, ``jsonld``, ``microdata``, ``template``,
+    ``generic``), for the per-layer figures."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """Other fields as the crawl writes them (compared with the truth's, when it has them)."""
+
+
+Extractor = Callable[[SavedPage], Extracted | str | None]
+"""Page in, body text out (one block per line), or None when it finds no body; or an
+:class:`Extracted`. An extractor with a ``prepare(pages)`` method is shown the folder's pages
+first (the crawl's path learns its site template from them)."""
+
+SHARED_FIELDS = ("article_id", "canonical_url", "headline", "summary", "authors",
+                 "date_published", "date_modified", "category", "tags", "images", "credits",
+                 "comment_count")
+"""Fields of :class:`~newscrawl.items.Article` that the replica's truth has too (besides
+``body``)."""
 
 
 def _site_for(url: str) -> Site:
@@ -196,13 +162,53 @@ def _site_for(url: str) -> Site:
     return Site("http://localhost/")
 
 
-def newscrawl_body(page: SavedPage) -> str | None:
-    """The body as a crawl writes it: the parser, then the body cleaning of the
-    CleanPipeline. The only place that calls the parser: update it when its API changes."""
+def _response(page: SavedPage) -> HtmlResponse:
     headers = {"Content-Type": page.content_type} if page.content_type else {}
-    response = HtmlResponse(url=page.url, body=page.html, headers=headers)
-    body = parse_article(response, _site_for(page.url)).article.body
-    return clean_body(body).body if body else None
+    return HtmlResponse(url=page.url, body=page.html, headers=headers)
+
+
+def newscrawl_article(page: SavedPage, template: TemplateSource | None = None,
+                      body_layers: Collection[str] = BODY_LAYERS) -> ParsedArticle:
+    """The article as a crawl writes it: the parser, then the cleaning of the
+    CleanPipeline (``clean_article``). The only place that calls the parser: update it when
+    its API changes."""
+    parsed = parse_article(_response(page), _site_for(page.url), template,
+                           body_layers=body_layers)
+    clean_article(parsed.article)
+    return parsed
+
+
+def newscrawl_body(page: SavedPage) -> str | None:
+    """The body as a crawl writes it, from this page alone (no learned template)."""
+    return newscrawl_article(page).article.body or None
+
+
+class NewscrawlExtractor:
+    """The crawl's path: :meth:`prepare` shows every page of the folder to a
+    :class:`~newscrawl.pages.template.TemplateLearner` (a crawl learns its template from the
+    pages it fetches: observe, then parse), then each page is parsed with that learner and
+    cleaned. ``body_layers`` keeps some body layers only (the per-layer figures)."""
+
+    def __init__(self, name: str, body_layers: Collection[str] = BODY_LAYERS) -> None:
+        self.__name__ = name
+        self.body_layers = tuple(body_layers)
+        self.learner: TemplateLearner | None = None
+
+    def prepare(self, pages: list[SavedPage]) -> None:
+        if "template" not in self.body_layers:
+            return
+        self.learner = TemplateLearner()
+        for page in pages:
+            parsed = parse_article(_response(page), _site_for(page.url),
+                                   body_layers=("markup",))
+            if parsed.page is not None and parsed.page.is_html:
+                self.learner.observe(parsed.page)
+
+    def __call__(self, page: SavedPage) -> Extracted:
+        parsed = newscrawl_article(page, self.learner, self.body_layers)
+        article = parsed.article
+        fields = {name: getattr(article, name) for name in SHARED_FIELDS}
+        return Extracted(article.body or None, parsed.sources.get("body"), fields)
 
 
 def trafilatura_body(page: SavedPage) -> str | None:
@@ -218,7 +224,15 @@ def trafilatura_body(page: SavedPage) -> str | None:
     return result
 
 
-EXTRACTORS: dict[str, Extractor] = {"newscrawl": newscrawl_body, "trafilatura": trafilatura_body}
+EXTRACTORS: dict[str, Extractor] = {
+    "newscrawl": NewscrawlExtractor("newscrawl"),
+    "newscrawl-template": NewscrawlExtractor("newscrawl-template", ("template", "generic")),
+    "newscrawl-generic": NewscrawlExtractor("newscrawl-generic", ("generic",)),
+    "trafilatura": trafilatura_body,
+}
+"""By name: ``newscrawl`` (every layer, the template learned from the folder),
+``newscrawl-template`` (the learned template, else the generic layer: no theme markup, no
+structured data), ``newscrawl-generic`` (the generic layer alone), ``trafilatura``."""
 
 
 def _sort_key(path: Path) -> tuple[int, int | str]:
@@ -268,6 +282,10 @@ class PageScore:
     group: str | None = None
     error: str | None = None
     """The extractor raised this (the page scores 0)."""
+    layer: str | None = None
+    """The layer the body came from, when the extractor says."""
+    fields: dict[str, bool] = field(default_factory=dict)
+    """Per shared field the extractor gave and the truth has: equal to the truth."""
 
 
 @dataclass(frozen=True)
@@ -283,11 +301,18 @@ class Summary:
     errors: int
     markers: dict[str, int] = field(default_factory=dict)
     """Pages per boilerplate marker."""
+    layers: dict[str, int] = field(default_factory=dict)
+    """Pages per body layer."""
+    fields: dict[str, float] = field(default_factory=dict)
+    """Per shared field, the share of pages (that have it in the truth) where it is equal."""
 
     @classmethod
     def of(cls, scores: list[PageScore]) -> Summary:
         n = len(scores)
         markers = Counter(name for s in scores for name in s.boilerplate)
+        layers = Counter(s.layer for s in scores if s.layer)
+        checked = Counter(name for s in scores for name in s.fields)
+        equal = Counter(name for s in scores for name, ok in s.fields.items() if ok)
         return cls(
             pages=n,
             f1=sum(s.f1 for s in scores) / n if n else 0.0,
@@ -296,6 +321,9 @@ class Summary:
             empty=sum(s.empty for s in scores),
             errors=sum(s.error is not None for s in scores),
             markers=dict(markers.most_common()),
+            layers=dict(layers.most_common()),
+            fields={name: equal[name] / checked[name] for name in SHARED_FIELDS
+                    if checked[name]},
         )
 
 
@@ -307,6 +335,15 @@ class FolderScore:
     """By the value of the ``group_by`` field of the pages' JSON."""
     pages: list[PageScore]
     skipped: list[tuple[str, str]]
+    layers: dict[str, Summary] = field(default_factory=dict)
+    """By the layer the body came from (extractors that say)."""
+
+
+def field_equal(name: str, got: Any, want: Any) -> bool:
+    """A field as the crawl writes it against the truth's (images as ``{url, credit}``)."""
+    if name == "images":
+        return [dict(image) for image in got or []] == want
+    return bool(got == want)
 
 
 def score_page(page: SavedPage, extractor: Extractor, group_by: str | None = None,
@@ -315,47 +352,75 @@ def score_page(page: SavedPage, extractor: Extractor, group_by: str | None = Non
     group = page.truth.get(group_by) if group_by else None
     group = None if group is None else str(group)
     try:
-        body = extractor(page)
+        result = extractor(page)
     except Exception as exc:  # a bad page must not end the run: it is scored and reported
         logger.warning("extractor failed on %s: %r", page.page_id, exc)
         return PageScore(page.page_id, 0.0, False, (), True, group, f"{type(exc).__name__}: {exc}")
-    truth = page.truth["body"]
+    extracted = result if isinstance(result, Extracted) else Extracted(result)
+    body, truth = extracted.body, page.truth["body"]
     found = tuple(dict.fromkeys(name for name, _ in boilerplate(body, markers)))
+    fields = {name: field_equal(name, value, page.truth[name])
+              for name, value in extracted.fields.items() if name in page.truth}
     return PageScore(page.page_id, bigram_f1(body, truth), exact_match(body, truth), found,
-                     not body, group)
+                     not body, group, None, extracted.layer, fields)
 
 
 def score_folder(folder: Path | str, extractor: str | Extractor, *,
                  group_by: str | None = "theme",
                  markers: Iterable[Marker] = BOILERPLATE) -> FolderScore:
     """Score ``extractor`` (a name of :data:`EXTRACTORS` or a function) on every page of
-    ``folder``; figures overall and per value of the pages' ``group_by`` field."""
+    ``folder``; figures overall, per value of the pages' ``group_by`` field and per layer."""
     name = extractor if isinstance(extractor, str) else getattr(extractor, "__name__", "custom")
     function = EXTRACTORS[extractor] if isinstance(extractor, str) else extractor
     pages, skipped = load_folder(Path(folder))
+    prepare = getattr(function, "prepare", None)
+    if prepare is not None:
+        prepare(pages)
     markers = tuple(markers)
     scores = [score_page(p, function, group_by, markers) for p in pages]
     by_group: dict[str, list[PageScore]] = {}
+    by_layer: dict[str, list[PageScore]] = {}
     for s in scores:
         if s.group is not None:
             by_group.setdefault(s.group, []).append(s)
+        if s.layer is not None:
+            by_layer.setdefault(s.layer, []).append(s)
     groups = {g: Summary.of(by_group[g]) for g in sorted(by_group)}
-    return FolderScore(name, Summary.of(scores), groups, scores, skipped)
+    layers = {k: Summary.of(by_layer[k]) for k in by_layer}
+    return FolderScore(name, Summary.of(scores), groups, scores, skipped, layers)
 
 
 # -- CLI --------------------------------------------------------------------------------------
 
-_HEAD = f"{'':<14}{'extractor':<13}{'pages':>6}{'body F1':>9}{'exact':>8}{'boilerplate':>13}" \
+_HEAD = f"{'':<14}{'extractor':<20}{'pages':>6}{'body F1':>9}{'exact':>8}{'boilerplate':>13}" \
         f"{'empty':>7}{'errors':>7}"
+_FIELD_HEADS = {"article_id": "id", "canonical_url": "url", "headline": "headline",
+                "summary": "summary", "authors": "authors", "date_published": "published",
+                "date_modified": "modified", "category": "category", "tags": "tags",
+                "images": "images", "credits": "credits", "comment_count": "comments"}
 
 
 def _row(label: str, extractor: str, s: Summary) -> str:
-    return (f"{label:<14}{extractor:<13}{s.pages:>6}{s.f1:>9.4f}{s.exact:>8.1%}"
+    return (f"{label:<14}{extractor:<20}{s.pages:>6}{s.f1:>9.4f}{s.exact:>8.1%}"
             f"{s.boilerplate:>13.1%}{s.empty:>7}{s.errors:>7}")
 
 
+def _field_rows(result: FolderScore) -> list[str]:
+    names = [n for n in SHARED_FIELDS if n in result.total.fields]
+    if not names:
+        return []
+    head = f"{'':<14}" + "".join(f"{_FIELD_HEADS[n]:>10}" for n in names)
+    rows = [f"fields equal to the truth ({result.extractor}, share of pages)", head]
+    for label, summary in [("all pages", result.total), *result.groups.items()]:
+        rows.append(f"{label:<14}" + "".join(
+            f"{summary.fields[n]:>10.1%}" if n in summary.fields else f"{'-':>10}"
+            for n in names))
+    return rows
+
+
 def report(results: list[FolderScore], group_by: str | None) -> str:
-    """The figures as a text table: overall, then per group, then markers per extractor."""
+    """The figures as a text table: overall, then per group, then per layer of the body, then
+    the other fields, then markers per extractor."""
     lines = [_HEAD.replace(f"{'':<14}", f"{'all pages':<14}", 1)]
     lines += [_row("", r.extractor, r.total) for r in results]
     groups = sorted({g for r in results for g in r.groups})
@@ -363,6 +428,18 @@ def report(results: list[FolderScore], group_by: str | None) -> str:
         lines += ["", _HEAD.replace(f"{'':<14}", f"{group_by or '':<14}", 1)]
         for g in groups:
             lines += [_row(g, r.extractor, r.groups[g]) for r in results if g in r.groups]
+    layered = [r for r in results if r.layers]
+    if layered:
+        lines += ["", _HEAD.replace(f"{'':<14}", f"{'body layer':<14}", 1)]
+        for r in layered:
+            order = [k for k in BODY_LAYERS if k in r.layers]
+            lines += [_row(k, r.extractor, r.layers[k]) for k in order]
+    shown = False
+    for r in results:  # the first extractor's fields per group, the others' overall
+        rows = _field_rows(r)
+        if rows:
+            lines += ["", *(rows if not shown else rows[:3])]
+            shown = True
     lines.append("")
     for r in results:
         markers = ", ".join(f"{k} {v}" for k, v in r.total.markers.items()) or "none"
@@ -376,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Score extracted article bodies against {id}.json truth in a folder of "
                     "saved pages ({id}.html).")
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--extractor", action="append", choices=sorted(EXTRACTORS),
+    parser.add_argument("--extractor", action="append", choices=list(EXTRACTORS),
                         help="repeat for several (default: all)")
     parser.add_argument("--by", default="theme", metavar="FIELD",
                         help="group the figures by this field of the JSON (default: theme)")

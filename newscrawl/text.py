@@ -23,6 +23,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
+from newscrawl.boilerplate import (
+    AUTHOR_SUFFIXES,
+    CREDIT_WORDS,
+    DATELINE,
+    RELATED,
+    SKIP_LINK,
+    WIDGET,
+    cleanable,
+    is_share_line,
+)
+
 logger = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9))
@@ -37,6 +48,7 @@ REMOVED_KINDS = (
     "related",
     "share",
     "duplicate",
+    "boilerplate",
 )
 """The keys of :attr:`CleanResult.removed`, always present (0 when nothing was removed)."""
 
@@ -45,10 +57,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
 
-_CREDIT_PREFIX = (
-    r"(?:写真提供|画像提供|写真出典|画像出典|出典|引用|写真|提供|画像"
-    r"|[Pp]hoto|PHOTO|Source|Credit)"
-)
+_CREDIT_PREFIX = CREDIT_WORDS
 _CREDIT = re.compile(
     r"^[【\[(（]?\s*(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]|\([cC]\)|（[cC]）)"
     r"\s*(?P<name>[^【】\[\]。]+?)\s*[】\])）]?$"
@@ -72,28 +81,6 @@ _EMAIL_LINE = re.compile(r"^[<(（\[]?\s*(?:mailto:)?" + _EMAIL.pattern + r"\s*[
 _NAME_MAX = 25
 _SENTENCE_END = "。！？!?」』)）"
 
-#: A line that is only the page's date line (``2025年12月12日 09:10``, ``2025.12.12 09:10``,
-#: with ``(更新 …)``): page metadata that a generic extractor may leave in the body.
-_DATELINE = re.compile(
-    r"^(?:公開|更新|配信)?[::]?\s*\d{4}(?:年\s*\d{1,2}月\s*\d{1,2}日|[./-]\d{1,2}[./-]\d{1,2})"
-    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:[((/]?\s*(?:更新|最終更新)[::]?\s*[^))]*[))]?)?$"
-)
-_SKIP_LINK = re.compile(
-    r"メイン(?:メニュー|コンテンツ)へスキップ(?:\s*[(（][上下]段[)）])?|本文へスキップ|コンテンツへスキップ"
-)
-_WIDGET = re.compile(
-    r"^(?:コメント\s*\d*(?:件)?|\d+\s*/\s*\d{3,4}|300|コメントを(?:書く|入力|投稿)(?:する)?)$"
-)
-_RELATED = re.compile(r"^[【\[]?関連記事[】\]]?(?:\s*[:：>＞»].*)?$")
-_SHARE_WORDS = frozenset(
-    (
-        "シェア", "シェアする", "ツイート", "ポスト", "共有", "共有する", "Facebook", "X",
-        "Twitter", "LINE", "はてな", "はてブ", "Pocket", "URLをコピー", "リンクをコピー",
-        "コピー", "Share", "Tweet", "このページをシェア", "記事をシェア",
-    )
-)
-
-_SHARE_LOWER = frozenset(w.lower() for w in _SHARE_WORDS if w.isascii())
 
 _DATE_ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -109,7 +96,7 @@ _DATE_JP = re.compile(
 #: A separator between author names (group 1), or a space run that is none (skipped whole,
 #: so that a long run is not retried from each of its positions).
 _AUTHOR_SEPARATOR = re.compile(r"(\s*[・、,，/／&＆]\s*|\s+and\s+)|\s+")
-_AUTHOR_SUFFIXES = ("アクセス", "記者", "特派員", "編集委員")
+_AUTHOR_SUFFIXES = AUTHOR_SUFFIXES
 """Words after a name in a byline, dropped (with the spaces before them) from its end."""
 _AUTHOR_PREFIX = re.compile(r"^(?:[Bb]y\s+|文\s*[:：=]\s*|記者\s*[:：]\s*)")
 
@@ -264,6 +251,17 @@ def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:
     return None
 
 
+def parse_jp_datetimes(text: str) -> list[str]:
+    """Every date of ``text`` that :func:`parse_jp_datetime` reads, in the order they appear
+    (as ISO 8601 in Japan time)."""
+    if not text:
+        return []
+    text = unicodedata.normalize("NFKC", text)
+    found = [(match.start(), value) for pattern in (_DATE_ISO, _DATE_JP)
+             for match in pattern.finditer(text) if (value := _to_iso(match))]
+    return [value for _, value in sorted(found)]
+
+
 def _is_name(text: str) -> bool:
     text = text.strip(" \u3000")
     return 0 < len(text) <= _NAME_MAX and not any(c in text for c in "。、!?！？:：「」")
@@ -333,11 +331,6 @@ def _remove_emails(line: str) -> tuple[str, int]:
     return "".join(kept), len(spans)
 
 
-def _is_share_line(line: str) -> bool:
-    words = line.replace("|", " ").replace("｜", " ").split()
-    return bool(words) and all(w in _SHARE_WORDS or w.lower() in _SHARE_LOWER for w in words)
-
-
 #: The longest run of lines (a paragraph with ``<br>`` breaks) collapsed when printed twice.
 _LONGEST_REPEAT = 4
 
@@ -347,9 +340,11 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
 
     Removes credit lines (kept in ``credits``), leading ``【引用:X】`` credits, the reporter
     line and any e-mail address, comment-widget text, skip links, 関連記事 lines, share
-    buttons, empty and consecutively repeated lines. Unescapes entities, drops zero-width
-    characters, strips U+3000 indents, turns NBSP and space runs into one space. Other
-    characters are kept as written unless ``nfkc``.
+    buttons, the whole lines that a cleaning marker of :mod:`newscrawl.boilerplate` matches
+    (``boilerplate``: date lines, related headings, 続きを読む, paywall lines, prompts,
+    bylines, ad labels, page labels, copyright), empty and consecutively repeated lines.
+    Unescapes entities, drops zero-width characters, strips U+3000 indents, turns NBSP and
+    space runs into one space. Other characters are kept as written unless ``nfkc``.
     """
     result = CleanResult(body="")
     removed = result.removed
@@ -360,22 +355,22 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
         if not line:
             continue
         if "スキップ" in line:
-            stripped = _SKIP_LINK.sub("", line)
+            stripped = SKIP_LINK.sub("", line)
             if stripped != line:
                 removed["skip_link"] += 1
                 line = stripped.strip(" \u3000")
                 if not line:
                     continue
-        if _WIDGET.match(line):
+        if WIDGET.match(line):
             removed["widget"] += 1
             continue
-        if _DATELINE.match(line):
+        if DATELINE.match(line):
             removed["dateline"] += 1
             continue
-        if _RELATED.match(line):
+        if RELATED.match(line):
             removed["related"] += 1
             continue
-        if _is_share_line(line):
+        if is_share_line(line):
             removed["share"] += 1
             continue
         names = _line_credits(line)
@@ -394,6 +389,9 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
             if kept is None:
                 continue
             line = kept
+        if cleanable(line):
+            removed["boilerplate"] += 1
+            continue
         if nfkc:
             line = unicodedata.normalize("NFKC", line)
         lines.append(line)

@@ -12,11 +12,13 @@ from newscrawl.demosite.__main__ import main as demosite_main
 from newscrawl.demosite.truth import iter_truth
 from newscrawl.quality import (
     BOILERPLATE,
+    Extracted,
     Marker,
     SavedPage,
     bigram_f1,
     boilerplate,
     exact_match,
+    field_equal,
     has_boilerplate,
     main,
     normalize_body,
@@ -185,9 +187,33 @@ def test_an_extractor_that_fails_scores_zero_and_the_run_goes_on(tmp_path: Path)
     assert failed.error == "ValueError: broken page" and failed.f1 == 0.0
 
 
-def test_both_extractors_on_hand_made_pages(tmp_path: Path) -> None:
+def test_fields_and_layers_are_scored_when_the_extractor_gives_them(tmp_path: Path) -> None:
+    def extractor(page: SavedPage) -> Extracted:
+        headline = "港の朝市" if page.page_id != "103" else "別の見出し"
+        return Extracted(str(page.truth["body"]), "generic" if page.page_id == "101" else "jsonld",
+                         {"headline": headline, "tags": ["港"]})
+
     folder = _folder(tmp_path)
-    for name in ("newscrawl", "trafilatura"):
+    for path in folder.glob("10[123].json"):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**truth, "headline": "港の朝市"}), encoding="utf-8")
+    result = score_folder(folder, extractor)
+    assert result.total.fields == {"headline": pytest.approx(2 / 3)}  # no "tags" in the truth
+    assert result.groups["a"].fields == {"headline": 1.0}
+    assert result.total.layers == {"jsonld": 2, "generic": 1}
+    assert set(result.layers) == {"jsonld", "generic"} and result.layers["generic"].pages == 1
+
+
+def test_field_equality_reads_images_as_the_truth_writes_them() -> None:
+    image = {"url": "http://127.0.0.1:8765/ja/img/1.jpg", "credit": "商店会"}
+    assert field_equal("images", [dict(image)], [image])
+    assert not field_equal("images", [{**image, "credit": None}], [image])
+    assert field_equal("authors", ["杉本遥"], ["杉本遥"]) and not field_equal("authors", [], ["a"])
+
+
+def test_all_extractors_on_hand_made_pages(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    for name in ("newscrawl", "newscrawl-template", "newscrawl-generic", "trafilatura"):
         result = score_folder(folder, name)
         assert result.extractor == name and result.total.pages == 3
         assert result.total.errors == 0 and result.total.f1 > 0.9, result.pages
@@ -216,13 +242,18 @@ def test_cli_prints_figures_per_extractor_and_theme(replica_pages: Path, tmp_pat
     assert main([str(replica_pages), "--json", str(out_json)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"40 pages in {replica_pages} (0 files skipped)")
-    for extractor in ("newscrawl", "trafilatura"):
+    names = ["newscrawl", "newscrawl-template", "newscrawl-generic", "trafilatura"]
+    for extractor in names:
         assert re.search(rf"^ +{extractor} +40 +[01]\.\d{{4}} +\d+\.\d%", out, re.M), out
         for theme in ("kangnam", "portal"):
             assert re.search(rf"^{theme} +{extractor} +\d+ ", out, re.M), out
+    assert re.search(r"^markup +newscrawl +\d+ ", out, re.M), out  # the body per layer
+    assert re.search(r"^generic +newscrawl-generic +40 ", out, re.M), out
+    assert re.search(r"^kangnam( +\d+\.\d%){12}$", out, re.M), out  # the other fields
     saved = json.loads(out_json.read_text(encoding="utf-8"))
-    assert [r["extractor"] for r in saved] == ["newscrawl", "trafilatura"]
+    assert [r["extractor"] for r in saved] == names
     assert len(saved[0]["pages"]) == 40 and set(saved[0]["groups"]) == {"kangnam", "portal"}
+    assert saved[0]["total"]["fields"]["headline"] == 1.0
     assert main([str(tmp_path), "--extractor", "trafilatura"]) == 2  # no pages there
     with pytest.raises(SystemExit):
         main([str(tmp_path / "missing")])

@@ -21,9 +21,10 @@ order (photos, captions after photos, ``【引用:X】`` paragraph openings).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,14 +33,28 @@ from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.http import TextResponse
 
+from newscrawl.boilerplate import COMMENT_COUNT
 from newscrawl.items import Article, ImageRef, LinkRef
-from newscrawl.pages.body import generic_body
+from newscrawl.pages.body import MAX_TREE_DEPTH, lines_of
+from newscrawl.pages.content import body_choice, body_walk
+from newscrawl.pages.generic import plain_body, trafilatura_body, without_skipped
 from newscrawl.pages.links import scan_links
-from newscrawl.pages.page import Found, Page, cached, field
+from newscrawl.pages.page import BODY_LAYERS, Found, Page, TemplateSource, cached, field
 from newscrawl.pages.select import Query
 from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
-from newscrawl.pages.tree import text_of, text_up_to, xpath_normalize, xpath_normalized_below
-from newscrawl.text import normalize_space, parse_jp_datetime, split_authors
+from newscrawl.pages.tree import (
+    deeper_than,
+    text_of,
+    text_up_to,
+    xpath_normalized_below,
+)
+from newscrawl.pages.visible import (
+    byline_authors,
+    labelled_authors,
+    machine_dates,
+    summary_lines,
+)
+from newscrawl.text import normalize_space, parse_jp_datetime, parse_jp_datetimes, split_authors
 from newscrawl.urls import ArticleRef, Site
 
 logger = logging.getLogger(__name__)
@@ -57,7 +72,6 @@ CATEGORY_LABELS = {
 
 #: The site name after a title. ``(?<!\s)``: tried from the start of a space run only.
 _TITLE_SUFFIX = re.compile(r"(?<!\s)\s*[|｜\-–—]\s*KANGNAM\s*TIMES\s*$", re.IGNORECASE)
-_COMMENT_TEXT = re.compile(r"^コメント\s*(\d+)\s*件?$")
 
 
 def _xpath(query: str) -> etree.XPath:
@@ -93,10 +107,14 @@ _COMMENT_COUNT = Query("section.comments .count, .comment-count")
 """Their text nodes hold the count."""
 _COMMENT_COUNT_TEXT = _css("section.comments .count::text, .comment-count::text")
 _COMMENT_TAGS = ("h2", "h3", "p", "span", "div", "a")
+_COMMENT_WORD = etree.XPath("//text()[contains(., 'コメント')]")
 _DATE_LINE_MAX = 80
 """Longest text block read as a visible date line."""
-_COMMENT_LINE_MAX = 12
-"""A visible comment count (``コメント3``) is shorter than this, spaces collapsed."""
+_MODIFIED_AHEAD = 8
+"""Elements after the publication line read for a modified line of its own."""
+_COMMENT_LINE_MAX = 24
+"""A visible comment count (``コメント3``, ``この記事へのコメント（3件）``) is shorter than
+this, spaces collapsed."""
 
 
 @dataclass
@@ -112,6 +130,9 @@ class ParsedArticle:
     problems: list[str] = dataclasses.field(default_factory=list)
     """What was odd about the page, by name (see :data:`~newscrawl.pages.page.PROBLEMS`):
     ``canonical_mismatch``, ``jsonld_broken``, ``links_capped``, ``deep_tree``."""
+    page: Page | None = dataclasses.field(default=None, repr=False, compare=False)
+    """The parsed page (for :meth:`newscrawl.pages.template.TemplateLearner.observe`); drop
+    it once used: it holds the page's tree."""
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -226,9 +247,43 @@ def _clean_headline(value: str | None) -> str | None:
 def headline(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _clean_headline(_first_text(_HEADLINE(page.root)))
     yield "jsonld", _clean_headline(ld_text(page.jsonld.get("headline")))
+    yield "microdata", _clean_headline(page.microdata.value("headline"))
     yield "meta", _clean_headline(page.meta1("og:title"))
+    yield "template", _clean_headline(_learned_text(page, "headline"))
+    title = _title_text(page)
+    yield "text", _heading_like(page.root, title)
     yield "text", _clean_headline(_first_text(_H1(page.root)))
-    yield "text", _clean_headline(_first_text(_TITLE(page.root)))
+    yield "text", title
+
+
+_SEPARATORS = "|｜-–—:：・/"
+
+
+def _title_text(page: Page) -> str | None:
+    """``<title>`` without the site's name after a separator (KANGNAM TIMES, or the
+    ``og:site_name``)."""
+    title = _clean_headline(_first_text(_TITLE(page.root)))
+    if not title:
+        return None
+    for name in page.meta.get("og:site_name", []):
+        name = normalize_space(name or "")
+        if name and title.endswith(name) and len(title) > len(name):
+            rest = title[: -len(name)].rstrip()
+            if rest and rest[-1] in _SEPARATORS:
+                title = rest[:-1].rstrip() or title
+    return title
+
+
+def _heading_like(root: etree._Element, title: str | None) -> str | None:
+    """The first ``<h1>``–``<h3>`` that prints the title (or its start): the headline on a
+    page whose ``<h1>`` is the site's name."""
+    if not title:
+        return None
+    for element in root.iter("h1", "h2", "h3"):
+        text = normalize_space(text_of(element))
+        if text and (text == title or (len(text) >= 8 and title.startswith(text))):
+            return text
+    return None
 
 
 def _visible_summary(root: etree._Element) -> list[str]:
@@ -247,10 +302,30 @@ def _visible_summary(root: etree._Element) -> list[str]:
     return []
 
 
+def _learned_text(page: Page, name: str) -> str | None:
+    """A field's value where the page's learned template says it is printed."""
+    value = page.template.field(page.root, name) if page.template is not None else None
+    return value if isinstance(value, str) else None
+
+
+def _learned_list(page: Page, name: str) -> list[str]:
+    value = page.template.field(page.root, name) if page.template is not None else None
+    return value if isinstance(value, list) else []
+
+
+def _body_start(page: Page) -> etree._Element | None:
+    containers = body_choice(page).containers
+    return containers[0] if containers else None
+
+
 @field
 def summary(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", _all_texts(_SUMMARY(page.root))
+    element = page.microdata.element("description")
+    yield "microdata", [normalize_space(line) for line in lines_of(element)] if (
+        element is not None) else []
     yield "text", _visible_summary(page.root)
+    yield "text", summary_lines(page.root, headline(page).value, _body_start(page))
 
 
 def _visible_authors(root: etree._Element) -> list[str]:
@@ -263,24 +338,40 @@ def _visible_authors(root: etree._Element) -> list[str]:
     return []
 
 
+def _site_names(page: Page) -> set[str]:
+    """The site's own names (``og:site_name``), case-folded: never an author."""
+    return {name.casefold() for name in page.meta.get("og:site_name", []) if name}
+
+
 @field
 def authors(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", split_authors(" ・ ".join(_all_texts(_AUTHORS(page.classes))))
     yield "jsonld", _unique(n for name in ld_list(page.jsonld.get("author"))
                             for n in split_authors(name))
+    yield "microdata", _unique(n for name in page.microdata.names("author")
+                               for n in split_authors(name))
     yield "meta", split_authors(page.meta1("article:author") or page.meta1("author") or "")
+    yield "template", [name for name in _learned_list(page, "authors")
+                       if name.casefold() not in _site_names(page)]
     yield "text", _visible_authors(page.root)
+    yield "text", byline_authors(page.root, _site_names(page))
+    yield "text", labelled_authors(page.root, _site_names(page))
 
 
 # --- dates --------------------------------------------------------------------------------
 
 
 def _dates_from_text(text: str | None) -> tuple[str | None, str | None]:
-    """(published, modified) of a date line: the date before 更新, the date after it."""
+    """(published, modified) of a date line: the date before 更新, the date after it (or,
+    written ``（… 更新）``, the second date before it)."""
     if not text:
         return None, None
-    published, _, modified = text.partition("更新")
-    return parse_jp_datetime(published), parse_jp_datetime(modified) if modified else None
+    published, word, modified = text.partition("更新")
+    when = parse_jp_datetime(modified) if modified else None
+    if word and when is None:
+        before = parse_jp_datetimes(published)
+        when = before[-1] if len(before) > 1 else None
+    return parse_jp_datetime(published), when
 
 
 @cached
@@ -291,26 +382,42 @@ def _markup_dates(page: Page) -> tuple[str | None, str | None]:
 
 
 @cached
+def _machine_dates(page: Page) -> tuple[str | None, str | None]:
+    return machine_dates(page.root)
+
+
+@cached
 def _visible_dates(page: Page) -> tuple[str | None, str | None]:
-    """The first short text block (of the first 400) holding a date with a time, and a
-    later one after 更新."""
+    """The first short text block (of the first 400) holding a date with a time, and the
+    modified time: after 更新 in that block, or in one of the next :data:`_MODIFIED_AHEAD`
+    blocks that says 更新."""
+    found: str | None = None
+    ahead = 0
     for count, element in enumerate(page.root.iter("p", "time", "span", "div", "li")):
-        if count > 400:
+        if count > 400 or (found is not None and count > ahead):
             break
         text = text_up_to(element, _DATE_LINE_MAX)
         if text is None or not any(c.isdigit() for c in text):
             continue
         published, modified = _dates_from_text(text)
+        if found is not None:  # a later line of its own for the modified time (» … 更新)
+            if "更新" in text and (modified or published):
+                return found, modified or published
+            continue
         if published and parse_jp_datetime(text.partition("更新")[0], require_time=True):
-            return published, modified
-    return None, None
+            if modified is not None or "更新" in text:
+                return published, modified
+            found, ahead = published, count + _MODIFIED_AHEAD
+    return found, None
 
 
 @field
 def date_published(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _markup_dates(page)[0]
     yield "jsonld", parse_jp_datetime(ld_text(page.jsonld.get("datePublished")) or "")
+    yield "microdata", parse_jp_datetime(page.microdata.value("datePublished") or "")
     yield "meta", parse_jp_datetime(page.meta1("article:published_time") or "")
+    yield "text", _machine_dates(page)[0]
     yield "text", _visible_dates(page)[0]
 
 
@@ -318,7 +425,9 @@ def date_published(page: Page) -> Iterator[tuple[str, str | None]]:
 def date_modified(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _markup_dates(page)[1]
     yield "jsonld", parse_jp_datetime(ld_text(page.jsonld.get("dateModified")) or "")
+    yield "microdata", parse_jp_datetime(page.microdata.value("dateModified") or "")
     yield "meta", parse_jp_datetime(page.meta1("article:modified_time") or "")
+    yield "text", _machine_dates(page)[1]
     yield "text", _visible_dates(page)[1]
 
 
@@ -329,7 +438,9 @@ def date_modified(page: Page) -> Iterator[tuple[str, str | None]]:
 def category(page: Page) -> Iterator[tuple[str, str | None]]:
     yield "markup", _first_text(_category_links(page))
     yield "jsonld", ld_text(page.jsonld.get("articleSection"))
+    yield "microdata", page.microdata.value("articleSection")
     yield "meta", page.meta1("article:section")
+    yield "template", _learned_text(page, "category")
     yield "url", CATEGORY_LABELS.get(_slug_of(canonical_url(page).value) or "")
 
 
@@ -337,8 +448,9 @@ def category(page: Page) -> Iterator[tuple[str, str | None]]:
 def tags(page: Page) -> Iterator[tuple[str, list[str]]]:
     yield "markup", _all_texts(_TAGS(page.classes))
     yield "jsonld", _unique(ld_list(page.jsonld.get("keywords")))
+    yield "microdata", _unique(ld_list(page.microdata.value("keywords")))
     yield "meta", _unique(normalize_space(t) for t in page.meta.get("article:tag", []))
-    yield "text", _all_texts(_TAG_LINKS(page.root))
+    yield "text", _unique(t.lstrip("#＃") for t in _all_texts(_TAG_LINKS(page.root)))
 
 
 @field
@@ -364,14 +476,25 @@ def _markup_comment_count(page: Page) -> int | None:
 
 def _visible_comment_count(root: etree._Element) -> int | None:
     """The count of the first short heading, paragraph, span, div or link reading
-    ``コメント3`` (``コメント 3件``); text is read only as far as needed to rule a block out."""
-    for element in root.iter(*_COMMENT_TAGS):
-        text = xpath_normalized_below(element, _COMMENT_LINE_MAX)
-        if text is None or not xpath_normalize(text).startswith("コメント"):
-            continue
-        match = _COMMENT_TEXT.match(normalize_space(text))
-        if match:
-            return int(match.group(1))
+    ``コメント3`` (``コメント(3)``, ``この記事へのコメント（3件）``): only the blocks around a
+    text node that says コメント (found in C) are read, each only as far as needed to rule it
+    out."""
+    seen: set[etree._Element] = set()
+    for text_node in _COMMENT_WORD(root):
+        holder = text_node.getparent()
+        if holder is not None and text_node.is_tail:
+            holder = holder.getparent()
+        chain = [] if holder is None else [holder, *itertools.islice(holder.iterancestors(), 2)]
+        for element in reversed(chain):  # the outer block first, as in document order
+            if element in seen or element.tag not in _COMMENT_TAGS:
+                continue
+            seen.add(element)
+            text = xpath_normalized_below(element, _COMMENT_LINE_MAX)
+            if text is None:
+                continue
+            match = COMMENT_COUNT.match(normalize_space(text))
+            if match:
+                return int(match["count"])
     return None
 
 
@@ -379,36 +502,62 @@ def _visible_comment_count(root: etree._Element) -> int | None:
 def comment_count(page: Page) -> Iterator[tuple[str, int | None]]:
     yield "markup", _markup_comment_count(page)
     yield "jsonld", ld_int(page.jsonld.get("commentCount"))
+    yield "microdata", ld_int(page.microdata.value("commentCount"))
     yield "text", _visible_comment_count(page.root)
 
 
 # --- body, photos, credits, links -----------------------------------------------------------
 
 
+def _skip_lines(page: Page) -> set[str]:
+    """Lines a body below the ``markup`` layer leaves out: the headline, summary lines and
+    author names printed again inside the body block."""
+    return {headline(page).value or "", *(summary(page).value or []),
+            *(authors(page).value or [])}
+
+
 @cached
 def body(page: Page) -> Found[str | None]:
-    """The body container's lines (``markup``), else a generic extractor's main text
-    (``generic``) without the lines that repeat the headline, summary or authors."""
-    if page.body_container is not None:
-        text = "\n".join(page.body_walk.lines) or None
-        return Found(text, "markup" if text else None)
-    skip = {headline(page).value or "", *(summary(page).value or []),
-            *(authors(page).value or [])}
-    text, problem = generic_body(page.text, page.url, skip)
+    """The lines of the body block the first layer found (:func:`body_choice`: ``markup``,
+    ``jsonld``, ``microdata``, ``template`` or ``generic``); below ``markup``, without the
+    lines that repeat the headline, summary or authors. When no layer found a block, or its
+    walk gave no line: trafilatura's text of the pruned page, else the page's plain text
+    (``generic``): a page with nothing recognisable still gets a body."""
+    choice = body_choice(page)
+    if choice.source == "markup":
+        text = "\n".join(body_walk(page).lines) or None
+        if text:
+            return Found(text, "markup")
+    skip = _skip_lines(page)
+    if choice.text is not None:
+        lines = without_skipped(choice.text.splitlines(), skip)
+        if lines:
+            return Found("\n".join(lines), choice.source)
+    if choice.source != "markup" and choice.containers:
+        lines = [line for line in body_walk(page).lines if normalize_space(line) not in skip]
+        if lines:
+            if choice.source == "generic" and deeper_than(page.root, MAX_TREE_DEPTH):
+                page.problem("deep_tree")
+            return Found("\n".join(lines), choice.source)
+    if choice.source == "markup" or "generic" not in page.body_layers:
+        return Found(None)  # an empty container: the page says it has no body
+    text, problem = trafilatura_body(page.text, page.url, skip)
     if problem:
         page.problem(problem)
-    return Found(text, "generic" if text else None)
+    return Found(text, "generic") if text else Found(plain_body(page.root, skip), "generic")
 
 
 @cached
 def images(page: Page) -> Found[list[ImageRef]]:
-    """The photos of the body container (``markup``) or of the densest block of paragraphs
-    (``generic``); on a page without a body container, JSON-LD's ``image`` list (``jsonld``).
-    ``og:image`` is no fallback: it is often the site logo or a social card."""
-    walked = page.body_walk.images
+    """The photos of the walked body blocks (the body's source), or of the densest block of
+    paragraphs when no layer found one (``generic``); below ``markup``, JSON-LD's ``image``
+    list when the walk found none (``jsonld``). ``og:image`` is no fallback: it is often the
+    site logo or a social card."""
+    choice = body_choice(page)
+    walked = body_walk(page).images
     if walked:
-        return Found(walked, "markup" if page.body_container is not None else "generic")
-    if page.body_container is None:
+        return Found(walked, choice.source if choice.containers else "generic")
+    if choice.source != "markup":
         urls = _unique(ld_images(page.jsonld.get("image")))
         if urls:
             return Found([ImageRef(url=page.site.normalize(u, base=page.url), credit=None)
@@ -422,15 +571,18 @@ def credits(page: Page) -> Found[list[str]]:
     and ``【引用:X】`` openings of the walked body, then photo credits. Credit lines left in a
     generic extractor's text are the clean pipeline's to find."""
     photos = images(page)
-    names = _unique([*page.body_walk.credits, *(i["credit"] or "" for i in photos.value)])
+    names = _unique([*body_walk(page).credits, *(i["credit"] or "" for i in photos.value)])
     return Found(names, photos.source or "markup") if names else Found([])
 
 
 @cached
 def related(page: Page) -> Found[list[LinkRef]]:
-    """Links to the site's articles in known blocks (see :mod:`newscrawl.pages.links`),
-    capped per block and per page (problem ``links_capped`` when the caps cut some)."""
-    scan = scan_links(page.root, page.site, page.url)
+    """Links to the site's articles in known blocks, and in the lists of article links of
+    an unknown theme (see :mod:`newscrawl.pages.links`; the body blocks' links are
+    ``inline``), capped per block and per page (problem ``links_capped`` when the caps cut
+    some)."""
+    scan = scan_links(page.root, page.site, page.url, guess=True,
+                      inline_roots=body_choice(page).containers)
     if scan.capped:
         page.problem("links_capped")
     return Found(scan.links, "markup" if scan.links else None)
@@ -469,13 +621,35 @@ FIELDS: dict[str, Callable[[Page], Found[Any]]] = {
 """The :class:`~newscrawl.items.Article` fields the parser fills, and their functions."""
 
 
-def parse_article(response: TextResponse, site: Site) -> ParsedArticle:
-    """Parse an article page (canonical or AMP markup, or a theme without known classes)."""
-    page = Page(response, site)
+def structured_values(page: Page) -> dict[str, Any]:
+    """The values the layers above the template give for the fields a template learns the
+    place of (:data:`newscrawl.pages.template.LEARNED_FIELDS`): JSON-LD, microdata, meta."""
+    ld, md = page.jsonld, page.microdata
+    return {
+        "headline": _clean_headline(ld_text(ld.get("headline")) or md.value("headline")
+                                    or page.meta1("og:title")),
+        "authors": _unique(n for name in ld_list(ld.get("author")) for n in split_authors(name))
+        or _unique(n for name in md.names("author") for n in split_authors(name)),
+        "category": ld_text(ld.get("articleSection")) or md.value("articleSection")
+        or page.meta1("article:section"),
+    }
+
+
+def parse_article(response: TextResponse, site: Site,
+                  template: TemplateSource | None = None, *,
+                  body_layers: Collection[str] = BODY_LAYERS) -> ParsedArticle:
+    """Parse an article page (canonical or AMP markup, or a theme without known classes).
+
+    ``template``: a :class:`~newscrawl.pages.template.TemplateLearner` (or one
+    :class:`~newscrawl.pages.template.SiteTemplate`) whose template of the page's layout is
+    the ``template`` layer; without it that layer is skipped. ``body_layers``: the layers
+    the body may come from (all; the extraction benchmark measures them one by one).
+    ``ParsedArticle.page`` is the parsed page, for ``TemplateLearner.observe``."""
+    page = Page(response, site, template, body_layers)
     if not page.is_html:
-        return ParsedArticle(Article(url=response.url), {}, False)
+        return ParsedArticle(Article(url=response.url), {}, False, page=page)
     found = {name: get(page) for name, get in FIELDS.items()}
     article = Article(url=page.url, **{name: f.value for name, f in found.items()
                                        if f.value is not None})
     sources = {name: f.source for name, f in found.items() if f.source}
-    return ParsedArticle(article, sources, is_article(page), list(page.problems))
+    return ParsedArticle(article, sources, is_article(page), list(page.problems), page)

@@ -1,9 +1,11 @@
 """The article body: its text lines, photos and credits, from the DOM.
 
-The parser extracts *structure*: it walks the body container (or, on an unknown theme, hands
-a pruned copy of the page to a generic main-text extractor), leaves out what is not body at
-the element level (scripts, ads, share buttons, embeds, inline 関連記事 boxes, the reporter
-block, captions) and keeps one block per line. It does not clean text: credit lines, the
+The parser extracts *structure*: it walks the body blocks that a layer found
+(:mod:`newscrawl.pages.content`: the theme's container, structured data, the learned template
+or the generic main container), leaves out what is not body at the element level (scripts,
+ads, share buttons, embeds, inline 関連記事 boxes, the reporter block, captions; below the
+theme's own container also blocks of links or boilerplate and link lines) and keeps one block
+per line. It does not clean text: credit lines, the
 reporter line, widget text and repeats that remain in the lines are removed by
 :func:`newscrawl.text.clean_body` in the clean pipeline. Credits seen in the DOM (photos,
 captions, credit paragraphs, ``【引用:X】`` openings) are recorded here with the text
@@ -16,13 +18,18 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser
 
+from newscrawl.boilerplate import cleanable, is_share_line, opens_link_line
 from newscrawl.items import ImageRef
-from newscrawl.pages.tree import deeper_than, is_element, parse_html, plain_lines, text_of
+from newscrawl.pages.tree import (
+    is_element,
+    plain_lines,
+    text_of,
+    text_up_to,
+)
 from newscrawl.text import MAX_CREDIT_TEXT, normalize_space, parse_credit, split_inline_credit
 from newscrawl.urls import Site
 
@@ -50,17 +57,33 @@ _IMAGE_TAGS = ("img", "amp-img")
 _LISTS = frozenset({"ul", "ol"})
 _NOT_INLINE = DROP_TAGS | {"img", "amp-img", "figure"}
 _LONGEST_CREDIT_LINE = MAX_CREDIT_TEXT
+BLOCKS = frozenset(
+    {"p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol",
+     "li", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote", "pre", "figure",
+     "address", "br", "hr", *_HEADINGS})
+"""Elements that end a line in :func:`plain_lines`."""
+_INLINE = frozenset(
+    {"a", "span", "strong", "b", "i", "em", "u", "s", "font", "small", "big", "sub", "sup",
+     "mark", "abbr", "time", "code", "q", "cite", "ruby", "rt", "rp", "label", "wbr", "del",
+     "ins", "var", "kbd", "dfn", "bdi", "bdo", "data", "nobr", "tt", "strike"})
+"""Elements whose text continues the line around them (a text run inside a wrapper)."""
+_INLINE_SCAN = 200
+"""Descendants of an inline element read to see whether it holds a block."""
+_CHECKED = frozenset({"div", "section", "aside", "nav", "header", "footer", "ul", "ol", "dl",
+                      "table", "center"})
+"""Blocks of a body container that :func:`junk_block` checks."""
+MAX_JUNK_TEXT = 2000
+"""Longest block text :func:`junk_block` reads: related boxes and share bars are short."""
+LINK_BLOCK_SHARE = 0.6
+"""A block whose text is at least this share of link text is a block of links."""
+LINK_LINE_SHARE = 0.5
+"""A marked line (``・``, ``▶``, [PR]) at least this much link text is a link line."""
 
 MAX_TREE_DEPTH = 100
 """Deepest nesting (levels below ``<html>``) handed to the generic extractor. trafilatura
 recurses on nested lists (about two frames a level) and returns nothing on very deep trees;
 real pages nest 20 to 40 levels. A deeper page gets :func:`plain_lines` instead."""
 
-_BLOCKS = frozenset(
-    {"p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol",
-     "li", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote", "pre", "figure",
-     "address", "br", "hr", *_HEADINGS})
-"""Elements that end a line in :func:`plain_lines`."""
 
 
 def _flat(text: str) -> str:
@@ -78,39 +101,119 @@ def _is_inline(element: etree._Element, skip: frozenset[str]) -> bool:
             and not (classes(element) & DROP_CLASSES))
 
 
-def _inline_text(element: etree._Element, skip: frozenset[str]) -> Iterator[str]:
-    """The text of a paragraph-like element: ``<br>`` as ``"\\n"``, newlines and tabs as
-    spaces, without the subtrees that are not body text (see :func:`_is_inline`)."""
+class _Line:
+    """Text pieces of one block, split at ``<br>``, with how much of each line is link text."""
+
+    __slots__ = ("links", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.links: list[int] = [0]
+        """Characters of link text per line (the last is the open line)."""
+
+    def add(self, text: str, in_link: bool) -> None:
+        text = _flat(text)
+        self.parts.append(text)
+        if in_link:
+            self.links[-1] += len(text.strip())
+
+    def br(self) -> None:
+        self.parts.append("\n")
+        self.links.append(0)
+
+    def lines(self) -> tuple[list[str], list[float]]:
+        """(the non-empty lines, trimmed; the share of each that is link text)."""
+        lines: list[str] = []
+        shares: list[float] = []
+        for line, link in zip("".join(self.parts).split("\n"), self.links, strict=True):
+            line = line.strip(" ")
+            if line:
+                lines.append(line)
+                shares.append(min(1.0, link / len(line.replace(" ", "") or "x")))
+        return lines, shares
+
+
+class _Run:
+    """The open run of a wrapper being walked: a :class:`_Line` once text arrives."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, text: str | None) -> None:
+        self.line: _Line | None = None
+        if text:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        if self.line is not None:
+            self.line.add(text, False)
+        elif text.strip():
+            self.line = _Line()
+            self.line.add(text, False)
+
+    def open(self) -> _Line:
+        if self.line is None:
+            self.line = _Line()
+        return self.line
+
+    def take(self) -> _Line | None:
+        """The run so far (to emit), leaving a closed one."""
+        line, self.line = self.line, None
+        return line
+
+
+def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
+                 in_link: bool = False) -> None:
+    """The text under ``element`` (``<br>`` as a line break, newlines and tabs as spaces)
+    into ``out``, without the subtrees that are not body text (see :func:`_is_inline`);
+    text under ``<a href>`` counts as link text. An explicit stack: any depth."""
     if element.text:
-        yield _flat(element.text)
-    stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(element), None)]
+        out.add(element.text, in_link)
+    stack: list[tuple[Iterator[etree._Element], etree._Element | None, bool]] = [
+        (iter(element), None, in_link)]
     while stack:
-        children, owner = stack[-1]
+        children, owner, linked = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
             if owner is not None and owner.tail:
-                yield _flat(owner.tail)
+                out.add(owner.tail, stack[-1][2] if stack else in_link)
             continue
         if is_element(child):
             if child.tag == "br":
-                yield "\n"
+                out.br()
             elif _is_inline(child, skip):
+                child_linked = linked or (child.tag == "a" and child.get("href") is not None)
                 if child.text:
-                    yield _flat(child.text)
-                stack.append((iter(child), child))
+                    out.add(child.text, child_linked)
+                stack.append((iter(child), child, child_linked))
                 continue
         if child.tail:
-            yield _flat(child.tail)
+            out.add(child.tail, linked)
+
+
+def lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
+                     ) -> tuple[list[str], list[float]]:
+    if len(element) == 0:  # text only: the common paragraph
+        text = _flat(element.text) if element.text else ""
+        return [line for line in (t.strip(" ") for t in text.split("\n")) if line], []
+    out = _Line()
+    _inline_into(element, out, skip)
+    return out.lines()
 
 
 def lines_of(element: etree._Element, skip: frozenset[str] = frozenset()) -> list[str]:
     """The lines of a paragraph-like element (split at ``<br>``), trimmed, empty ones out."""
-    if len(element) == 0:  # text only: the common paragraph
-        text = _flat(element.text) if element.text else ""
-    else:
-        text = "".join(_inline_text(element, skip))
-    return [line.strip(" ") for line in text.split("\n") if line.strip(" ")]
+    return lines_and_links(element, skip)[0]
+
+
+def without_link_lines(lines: list[str], shares: list[float]) -> list[str]:
+    """``lines`` without the link lines: a line that opens with a list or ad marker
+    (``・``, ``▶``, 【関連】, [PR]; :data:`newscrawl.boilerplate.LINK_LINES`) and is mostly the
+    text of a link."""
+    if not shares:
+        return lines
+    return [line for line, share in zip(lines, shares, strict=True)
+            if share < LINK_LINE_SHARE or not opens_link_line(normalize_space(line))]
 
 
 def _inside_amp_img(element: etree._Element) -> bool:
@@ -149,12 +252,53 @@ def image_source(element: etree._Element) -> tuple[str | None, str | None]:
     return url, credit
 
 
-class BodyWalker:
-    """Walks a body container once: text lines, photos and their credits."""
+def _images_in(element: etree._Element) -> list[etree._Element]:
+    return [img for img in element.iter(*_IMAGE_TAGS) if not _inside_amp_img(img)]
 
-    def __init__(self, site: Site, base_url: str) -> None:
+
+def junk_block(element: etree._Element) -> str | None:
+    """Why a block (``div``, list, table, …) of a body container is not body text, or None:
+    ``links`` when most of its text is link text (a related box, a share bar, a card),
+    ``boilerplate`` when every line of it is a whole boilerplate line
+    (:func:`newscrawl.boilerplate.cleanable`: an ad label, a share prompt, a 続きを読む line;
+    a share bar; a credit). Only the first :data:`MAX_JUNK_TEXT` characters are read: a
+    longer block is not junk, nor one that holds a photo (a caption is a credit line)."""
+    text = text_up_to(element, MAX_JUNK_TEXT)
+    if text is None:
+        return None
+    solid = len("".join(text.split()))
+    if not solid:
+        return None
+    linked = sum(len("".join(text_of(a).split())) for a in element.iter("a")
+                 if a.get("href") is not None)
+    if linked / solid >= LINK_BLOCK_SHARE:
+        return "links"
+    if next(element.iter(*_IMAGE_TAGS), None) is not None:
+        return None  # a photo and its caption
+    lines = plain_lines(element, BLOCKS, DROP_TAGS)
+    if lines and all(cleanable(line) or is_share_line(line) or parse_credit(line)
+                     for line in lines):
+        return "boilerplate"
+    return None
+
+
+class BodyWalker:
+    """Walks a body container once: text lines, photos and their credits.
+
+    Blocks (paragraphs, headings, lists, tables, figures) give their lines; text that sits
+    directly in a wrapper (``<div>`` text runs, as old and blog-service themes write
+    paragraphs, split at ``<br>``) gives its lines as a paragraph would. Left out: the
+    :data:`DROP_TAGS` and :data:`DROP_CLASSES` blocks, blocks of links or of boilerplate
+    (:func:`junk_block`, not on the theme's own container: ``check_blocks``), link lines
+    (:func:`without_link_lines`), and the blocks ``skip_block`` names (a learned template's
+    boilerplate). A block of credit lines right after a photo is that photo's credit."""
+
+    def __init__(self, site: Site, base_url: str, *, check_blocks: bool = False,
+                 skip_block: Callable[[etree._Element], bool] | None = None) -> None:
         self.site = site
         self.base_url = base_url
+        self.check_blocks = check_blocks
+        self.skip_block = skip_block
         self.lines: list[str] = []
         self.images: list[ImageRef] = []
         self._image_urls: set[str] = set()
@@ -180,36 +324,82 @@ class BodyWalker:
             self._credit(name)
         self.lines.extend(lines)
 
-    def _text(self, text: str | None) -> None:
-        if text and text.strip():
-            self.pending = None
-            self._add_lines([_flat(text).strip(" ")])
+    def _caption(self, lines: list[str], caption_class: bool = False) -> bool:
+        """Take ``lines`` as the credit of the pending photo when they are all credits (or,
+        for a caption-classed block, some are); True when they were."""
+        if self.pending is None or not lines:
+            return False
+        names = [parse_credit(line) for line in lines]
+        if not (all(names) or (caption_class and any(names))):
+            return False
+        credits = [n for n in names if n]
+        if self.pending["credit"] is None:
+            self.pending["credit"] = credits[0]
+        for name in credits:
+            self._credit(name)
+        self.pending = None
+        return True
+
+    def _run(self, run: _Line | None) -> None:
+        """Emit a run of inline text (a paragraph written without ``<p>``)."""
+        if run is None:
+            return
+        lines, shares = run.lines()
+        if self.pending is not None:  # credit lines right after a photo are its caption
+            lead = 0
+            while lead < len(lines) and parse_credit(lines[lead]):
+                lead += 1
+            if lead and self._caption(lines[:lead]):
+                lines, shares = lines[lead:], shares[lead:]
+        if not lines:
+            return
+        self.pending = None
+        self._add_lines(without_link_lines(lines, shares))
 
     def walk(self, container: etree._Element) -> None:
         """Read ``container``'s blocks in order; generic wrappers (``div``, ``section``, …)
-        are walked into, with an explicit stack."""
-        self._text(container.text)
-        stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [
-            (iter(container), None)]
-        while stack:
-            children, owner = stack[-1]
+        are walked into, with an explicit stack. The text between blocks gathers in a run
+        (made on its first non-blank text) that ends at the next block."""
+        frames: list[tuple[Iterator[etree._Element], etree._Element | None, _Run]] = []
+        frames.append((iter(container), None, _Run(container.text)))
+        while frames:
+            children, owner, run = frames[-1]
             child = next(children, None)
             if child is None:
-                stack.pop()
-                if owner is not None:
-                    self._text(owner.tail)
+                frames.pop()
+                self._run(run.line)
+                if owner is not None and owner.tail and frames:
+                    frames[-1][2].add(owner.tail)
                 continue
-            if is_element(child) and self._element(child):
-                self._text(child.text)
-                stack.append((iter(child), child))
+            if not is_element(child):
+                if child.tail:
+                    run.add(child.tail)
                 continue
-            self._text(child.tail)
+            tag = child.tag
+            if tag == "br":
+                run.open().br()
+            elif tag in _INLINE and _is_inline(child, frozenset()) and not _has_blocks(child):
+                for image in _images_in(child):
+                    self._run(run.take())
+                    self._add_image(image, None)
+                _inline_into(child, run.open(), frozenset(), child.tag == "a")
+            else:
+                self._run(run.take())
+                if self._element(child):
+                    frames.append((iter(child), child, _Run(child.text)))
+                    continue
+            if child.tail:
+                run.add(child.tail)
 
     def _element(self, element: etree._Element) -> bool:
         """Read one block; True when it is a wrapper to walk into."""
         tag = element.tag
         element_classes = classes(element)
         if tag in DROP_TAGS or element_classes & DROP_CLASSES:
+            return False
+        if self.skip_block is not None and self.skip_block(element):
+            return False
+        if self.check_blocks and tag in _CHECKED and junk_block(element):
             return False
         if tag == "figure":
             if "wp-block-embed" not in element_classes and next(
@@ -223,6 +413,8 @@ class BodyWalker:
             self.pending = None
             self._list(element)
         elif tag == "table":
+            if next(element.iter(*_IMAGE_TAGS), None) is not None:
+                return True  # a layout table (a photo and its caption): walked into
             self.pending = None
             self._table(element)
         elif tag not in ("hr", "br"):
@@ -230,22 +422,18 @@ class BodyWalker:
         return False
 
     def _paragraph(self, element: etree._Element, element_classes: set[str]) -> None:
-        images = [img for img in element.iter(*_IMAGE_TAGS) if not _inside_amp_img(img)]
-        lines = lines_of(element)
-        if self.pending is not None and not images and lines:
-            names = [parse_credit(line) for line in lines]
-            if all(names) or (element_classes & _CAPTION_CLASSES and any(names)):
-                credits = [n for n in names if n]
-                if self.pending["credit"] is None:
-                    self.pending["credit"] = credits[0]
-                for name in credits:
-                    self._credit(name)
-                self.pending = None
-                return
+        images = _images_in(element) if len(element) else []
+        lines, shares = lines_and_links(element)
+        if self.pending is not None and not images and self._caption(
+                lines, bool(element_classes & _CAPTION_CLASSES)):
+            return
         self.pending = None
-        for image in images:
-            self._add_image(image, None)
-        self._add_lines(lines)
+        if images:
+            for image in images:
+                self._add_image(image, None)
+            if self._caption(lines):
+                return
+        self._add_lines(without_link_lines(lines, shares) if shares else lines)
 
     def _list(self, element: etree._Element) -> None:
         """One line per item; an item's nested lists follow it, depth first (a stack)."""
@@ -268,7 +456,7 @@ class BodyWalker:
                 self._add_lines([line])
 
     def _figure(self, figure: etree._Element) -> None:
-        images = [img for img in figure.iter(*_IMAGE_TAGS) if not _inside_amp_img(img)]
+        images = _images_in(figure)
         caption = figure.find(".//figcaption")
         credit = parse_credit(text_of(caption)) if caption is not None else None
         for image in images:
@@ -276,12 +464,12 @@ class BodyWalker:
 
     def _add_image(self, element: etree._Element, credit: str | None) -> None:
         url, alt_credit = image_source(element)
-        self.pending = None
         if not url:
+            self.pending = None
             return
         image = ImageRef(url=self.site.normalize(url, base=self.base_url),
                          credit=credit or alt_credit)
-        if image["url"] in self._image_urls:
+        if image["url"] in self._image_urls:  # the same photo again (a <noscript> copy)
             return
         self._image_urls.add(image["url"])
         self.images.append(image)
@@ -289,103 +477,14 @@ class BodyWalker:
         self.pending = image
 
 
+def _has_blocks(element: etree._Element) -> bool:
+    """True when an inline element holds a block (read at most :data:`_INLINE_SCAN`
+    descendants; a larger inline element is walked as a wrapper)."""
+    for count, node in enumerate(element.iterdescendants()):
+        if count >= _INLINE_SCAN or (is_element(node) and node.tag in BLOCKS):
+            return True
+    return False
+
+
 def _items(list_element: etree._Element) -> Iterator[etree._Element]:
     return (item for item in list_element if is_element(item) and item.tag == "li")
-
-
-# --- generic fallback -----------------------------------------------------------------------
-
-_GENERIC_DROP = etree.XPath(
-    "//script|//style|//noscript|//nav|//footer|//aside|//form|//textarea|//iframe|//figure"
-    "|//figcaption|//h1|//button|//*[self::section or self::div][textarea]"
-)
-_LINK_BLOCKS = etree.XPath(
-    "//*[self::section or self::div][*[1][self::h2 or self::h3 or self::p]"
-    "[contains(., 'こんな記事も読まれています') or contains(., 'おすすめ')"
-    " or contains(., '話題') or contains(., 'ランキング') or contains(., '関連記事')]]"
-)
-
-
-def densest_container(root: etree._Element) -> etree._Element | None:
-    """The element whose ``<p>`` children hold the most text."""
-    scores: dict[etree._Element, int] = {}
-    for paragraph in root.iter("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + len(text_of(paragraph))
-    return max(scores, key=lambda k: scores[k]) if scores else None
-
-
-def _prune(tree: HtmlElement) -> None:
-    """Drop menus, footers, forms, figures, the headline, the byline (the block around the
-    アクセス link), drop-class blocks and titled link blocks from ``tree``, in place."""
-    junk: list[HtmlElement] = list(_GENERIC_DROP(tree))
-    for element in tree.iter("div", "section", "ul", "ol", "p", "blockquote", "a"):
-        if classes(element) & DROP_CLASSES:
-            junk.append(element)
-        elif element.tag == "a" and normalize_space(text_of(element)) == "アクセス":
-            parent = element.getparent()
-            if parent is not None:
-                junk.append(parent)
-    junk.extend(_LINK_BLOCKS(tree))
-    for element in junk:
-        if element.getparent() is not None:
-            element.drop_tree()
-
-
-def _plain_text(tree: HtmlElement) -> str:
-    """The text of the page's ``<body>``, one block per line (an iterative walk)."""
-    body = tree.find("body")
-    return "\n".join(plain_lines(tree if body is None else body, _BLOCKS, DROP_TAGS))
-
-
-def _extract(tree: HtmlElement) -> tuple[str | None, str | None]:
-    """(main text of a pruned tree, problem): trafilatura's text; :func:`plain_lines` when
-    the tree is too deep for it (problem ``deep_tree``)."""
-    if deeper_than(tree, MAX_TREE_DEPTH):
-        return _plain_text(tree), "deep_tree"
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover - depends on the environment
-        logger.warning("trafilatura unavailable; using the densest block of paragraphs")
-        container = densest_container(tree)
-        if container is None:
-            return None, None
-        return "\n".join(line for p in container.iter("p") for line in lines_of(p)), None
-    try:
-        text = trafilatura.extract(
-            tree,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            deduplicate=False,
-            favor_recall=True,
-            with_metadata=False,
-        )
-    except RecursionError:  # a shape deeper for trafilatura than MAX_TREE_DEPTH foresaw
-        return _plain_text(tree), "deep_tree"
-    return text, None
-
-
-def generic_body(text: str, base_url: str, skip: set[str]) -> tuple[str | None, str | None]:
-    """(main text, problem) of a page without a known body container: trafilatura's text of
-    the page (``text``, parsed anew as lxml.html) without menus, link blocks, the headline,
-    byline, summary and comment widget; list markers dropped, lines equal to one of ``skip``
-    dropped. ``problem`` is ``deep_tree`` when the page nests deeper than
-    :data:`MAX_TREE_DEPTH`."""
-    tree = parse_html(text, base_url, HTMLParser)
-    if not isinstance(tree, HtmlElement):  # pragma: no cover - lxml.html's parser gives one
-        return None, None
-    _prune(tree)
-    extracted, problem = _extract(tree)
-    if not extracted:
-        return None, problem
-    lines = []
-    for line in extracted.split("\n"):
-        line = line.strip()
-        if line.startswith("- "):
-            line = line[2:]
-        if line and normalize_space(line) not in skip:
-            lines.append(line)
-    return "\n".join(lines) or None, problem

@@ -1,16 +1,24 @@
-"""Article links on any page, grouped by the block they sit in."""
+"""Article links on any page, grouped by the block they sit in.
+
+Blocks are known by class (the modelled theme's sections) or by a heading; on article pages
+of an unknown theme (``guess``), lists of article links (found by URL shape: at least three
+links to the site's articles, mostly link text) are blocks too, named by their heading
+(:data:`newscrawl.boilerplate.LINK_BLOCK_HEADINGS`) or ``related``, and links inside the
+body are ``inline``."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 from parsel import Selector
 
+from newscrawl.boilerplate import MODEL_LINK_HEADINGS, link_block_name
 from newscrawl.items import LinkRef
-from newscrawl.pages.tree import text_of
+from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
@@ -29,14 +37,7 @@ BLOCK_CLASSES: dict[str, str] = {
 }
 """CSS class of a container → block name of the links inside it."""
 
-_HEADING_BLOCKS = (
-    ("こんな記事も読まれています", "related"),
-    ("おすすめ", "recommend"),
-    ("話題", "topics"),
-    ("ランキング", "ranking"),
-    ("関連記事", "inline"),
-    ("最新", "latest"),
-)
+_HEADING_BLOCKS = MODEL_LINK_HEADINGS
 _RANK = re.compile(r"\d+")
 
 MAX_LINKS_PER_PAGE = 300
@@ -51,7 +52,14 @@ def _classes(element: etree._Element) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def _block_of(element: etree._Element, cache: dict[etree._Element, str | None]) -> str | None:
+_GUESS_HEADINGS = tuple((key, "related" if block == "inline" else block)
+                        for key, block in _HEADING_BLOCKS)
+"""The headings for article pages (``guess``): a box titled 関連記事 is ``inline`` by where it
+sits (inside the body), not by its title."""
+
+
+def _block_of(element: etree._Element, cache: dict[etree._Element, str | None],
+              headings: tuple[tuple[str, str], ...] = _HEADING_BLOCKS) -> str | None:
     """The block an element belongs to: the nearest ancestor with a known class or heading."""
     chain: list[etree._Element] = []
     node: etree._Element | None = element
@@ -67,7 +75,7 @@ def _block_of(element: etree._Element, cache: dict[etree._Element, str | None]) 
             if first is not None and first.tag in ("h2", "h3", "h4", "p", "header"):
                 title = text_of(first)
                 if len(title) <= 30:
-                    found = next((b for key, b in _HEADING_BLOCKS if key in title), None)
+                    found = next((b for key, b in headings if key in title), None)
         if found is not None:
             block = found
             break
@@ -100,6 +108,120 @@ class LinkScan:
     """True when a cap left links out (see :data:`MAX_LINKS_PER_PAGE`)."""
 
 
+class _Guess:
+    """Block names for links outside the known classes (article pages of an unknown
+    theme): the nearest ancestor that is a link list (:func:`_link_list`) and has a
+    heading of :data:`newscrawl.boilerplate.LINK_BLOCK_HEADINGS` (its first child, its
+    leading text, or the heading just before it) gives the name; a link list without one is
+    ``related``; links inside the body blocks (``inline_roots``) are ``inline``."""
+
+    def __init__(self, site: Site, base_url: str, inline_roots: Iterable[etree._Element]):
+        self.site = site
+        self.base_url = base_url
+        self.body_links = {a for root in inline_roots  # a known body class says it already
+                           if not any(c in BLOCK_CLASSES for c in _classes(root))
+                           for a in root.iter("a")}
+        self.cache: dict[etree._Element, str | None] = {}
+        self.lists: dict[etree._Element, bool] = {}
+
+    def in_body(self, anchor: etree._Element) -> bool:
+        """True when the link sits inside one of the body blocks."""
+        return bool(self.body_links) and anchor in self.body_links
+
+    def block(self, anchor: etree._Element) -> str | None:
+        chain: list[etree._Element] = []
+        node: etree._Element | None = anchor.getparent()
+        block: str | None = None
+        fallback: str | None = None
+        while node is not None and node.tag not in ("body", "html"):
+            if node in self.cache:
+                block = self.cache[node]
+                break
+            chain.append(node)
+            if node.tag in _LIST_TAGS and self._link_list(node):
+                name = link_block_name(_heading(node))
+                if name is not None:
+                    block = name
+                    break
+                fallback = fallback or "related"
+            node = node.getparent()
+        block = block or fallback
+        for item in chain:
+            self.cache[item] = block
+        return block
+
+    def _link_list(self, node: etree._Element) -> bool:
+        """At least :data:`_LIST_LINKS` links to the site's articles, and link text for most
+        of its text (read up to :data:`_LIST_TEXT` characters)."""
+        known = self.lists.get(node)
+        if known is None:
+            known = self.lists[node] = _is_link_list(node, self.site, self.base_url)
+        return known
+
+
+_LIST_TAGS = frozenset({"section", "aside", "div", "nav", "ul", "ol", "dl", "p", "td", "table"})
+_LIST_LINKS = 3
+_LIST_TEXT = 3000
+_LIST_SHARE = 0.5
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "header", "dt", "strong",
+                           "b", "span", "div"})
+_HEADING_MAX = 40
+"""Longest heading text of a link block (characters)."""
+_BULLETS = "■□◆◇●○▼▽・★☆【】[]［］ 　"
+
+
+def _is_link_list(node: etree._Element, site: Site, base_url: str) -> bool:
+    text = text_up_to(node, _LIST_TEXT)
+    if text is None:
+        return False
+    solid = len("".join(text.split()))
+    linked = 0
+    count = 0
+    for anchor in node.iter("a"):
+        href = anchor.get("href")
+        if href and site.article_ref(href, base=base_url) is not None:
+            count += 1
+            linked += len("".join(text_of(anchor).split()))
+    return count >= _LIST_LINKS and solid > 0 and linked / solid >= _LIST_SHARE
+
+
+def _heading(node: etree._Element) -> str:
+    """The heading of a link list: its own leading text, else the short text of its first
+    child, else of the element just before it (a heading holds no link)."""
+    if node.text and node.text.strip():
+        return node.text.strip(_BULLETS)
+    first = next((c for c in node if isinstance(c.tag, str)), None)
+    for candidate in (first, node.getprevious()):
+        if (candidate is not None and isinstance(candidate.tag, str)
+                and candidate.tag in _HEADING_TAGS and next(candidate.iter("a"), None) is None):
+            title = text_up_to(candidate, _HEADING_MAX)
+            if title:
+                return title.strip(_BULLETS)
+    return ""
+
+
+class _BlockFinder:
+    """The block of a link: a known class or heading (:func:`_block_of`), else
+    ``default_block``, else (``guess``) what :class:`_Guess` finds; ``inline`` for a link
+    inside the body blocks when guessing."""
+
+    def __init__(self, site: Site, base_url: str, default_block: str | None, guess: bool,
+                 inline_roots: Iterable[etree._Element]) -> None:
+        self.cache: dict[etree._Element, str | None] = {}
+        self.default_block = default_block
+        self.guesser = _Guess(site, base_url, inline_roots) if guess else None
+        self.headings = _GUESS_HEADINGS if guess else _HEADING_BLOCKS
+
+    def __call__(self, anchor: etree._Element) -> str | None:
+        guesser = self.guesser
+        if guesser is not None and guesser.in_body(anchor):
+            return "inline"
+        found = _block_of(anchor, self.cache, self.headings) or self.default_block
+        if found is None and guesser is not None:
+            found = guesser.block(anchor)
+        return found
+
+
 def scan_links(
     root: etree._Element,
     site: Site,
@@ -108,13 +230,18 @@ def scan_links(
     default_block: str | None = None,
     per_page: int = MAX_LINKS_PER_PAGE,
     per_block: int = MAX_LINKS_PER_BLOCK,
+    guess: bool = False,
+    inline_roots: Iterable[etree._Element] = (),
 ) -> LinkScan:
     """Every link to an article of ``site`` inside a known block under ``root``, in page
     order, at most ``per_block`` per block and ``per_page`` in all (see
     :func:`article_links`). Once a link has been left out, the other links of a full block
-    cost a cached lookup of their block; once the page is full the scan stops."""
+    cost a cached lookup of their block; once the page is full the scan stops.
+
+    ``guess`` (article pages): a link outside the known classes and headings gets the block
+    :class:`_Guess` finds for it (``inline_roots``: the page's body blocks)."""
     scan = LinkScan()
-    cache: dict[etree._Element, str | None] = {}
+    block_of = _BlockFinder(site, base_url, default_block, guess, inline_roots)
     seen: set[tuple[str, str]] = set()
     counters: dict[str, int] = {}
     full: set[str] = set()
@@ -124,13 +251,13 @@ def scan_links(
             continue
         block = None
         if full:  # a full block's links are skipped on their block alone, once one was cut
-            block = _block_of(anchor, cache) or default_block
+            block = block_of(anchor)
             if block is None or (block in full and scan.capped):
                 continue
         ref = site.article_ref(href, base=base_url)
         if ref is None:
             continue
-        block = block or _block_of(anchor, cache) or default_block
+        block = block or block_of(anchor)
         if block is None or (block, ref.url) in seen:
             continue
         if block in full or len(scan.links) >= per_page:

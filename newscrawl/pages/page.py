@@ -10,37 +10,55 @@ once per page, so fields can use each other freely and each can be called (and t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from lxml import etree
 from scrapy.http import TextResponse
 
-from newscrawl.pages.body import BodyWalker, densest_container
 from newscrawl.pages.encoding import response_text
 from newscrawl.pages.select import ClassIndex
-from newscrawl.pages.structured import collect_meta, find_article
+from newscrawl.pages.structured import Microdata, collect_meta, find_article, find_microdata
 from newscrawl.pages.tree import parse_html, strip_controls
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
+if TYPE_CHECKING:
+    from newscrawl.pages.template import SiteTemplate
+
 T = TypeVar("T")
 
-SOURCES = ("markup", "jsonld", "meta", "text", "generic", "url")
-"""Where a value can come from, in the order fields usually try them:
+
+class TemplateSource(Protocol):
+    """What gives a page its learned template: a
+    :class:`~newscrawl.pages.template.TemplateLearner` or a
+    :class:`~newscrawl.pages.template.SiteTemplate`."""
+
+    def template_for(self, page: Page) -> SiteTemplate | None: ...
+
+SOURCES = ("markup", "jsonld", "microdata", "meta", "template", "text", "generic", "url")
+"""Where a value can come from, in the order fields usually try them (the layers):
 
 - ``markup``: the page's own classes (canonical WordPress theme or the AMP plugin's), and
   ``<link rel=canonical>``/``<html lang>``;
-- ``jsonld``: a JSON-LD ``NewsArticle`` (also inside ``@graph`` or a list);
+- ``jsonld``: a JSON-LD ``NewsArticle`` (also inside ``@graph`` or a list; ``@id``
+  references resolved), its ``articleBody`` for the body;
+- ``microdata``: schema.org microdata of an article item (``itemprop="articleBody"`` …);
 - ``meta``: OpenGraph and ``article:*`` meta tags;
-- ``text``: visible text (``<h1>``, ``<title>``, the name before アクセス, a date line,
-  ``コメント3``, tag links, ``<link rel=shortlink>``);
-- ``generic``: the body from a generic main-text extractor, and the photos of the densest
-  block of paragraphs, when the page has no known body container;
+- ``template``: the site template learned from the crawl's own pages
+  (:mod:`newscrawl.pages.template`): the body block of the page's layout, where a field sits;
+- ``text``: visible text (``<h1>``, ``<title>``, bylines, a date line, ``コメント3``, tag
+  links, ``<link rel=shortlink>``, the short lines between headline and body);
+- ``generic``: the body from the generic layer (:mod:`newscrawl.pages.generic`: the main
+  container of the page, or trafilatura), and its photos;
 - ``url``: the response URL (ids) or the category slug in it (category label).
 """
+
+BODY_LAYERS = ("markup", "jsonld", "microdata", "template", "generic")
+"""The layers that can find the body, in the order they are tried
+(:mod:`newscrawl.pages.content`)."""
 
 PROBLEMS = ("canonical_mismatch", "jsonld_broken", "links_capped", "deep_tree")
 """What :attr:`Page.problems` can hold:
@@ -51,8 +69,9 @@ PROBLEMS = ("canonical_mismatch", "jsonld_broken", "links_capped", "deep_tree")
 - ``links_capped``: the page had more article links than
   :data:`~newscrawl.pages.links.MAX_LINKS_PER_PAGE` or a block more than
   :data:`~newscrawl.pages.links.MAX_LINKS_PER_BLOCK`; the rest were not recorded;
-- ``deep_tree``: the page nests deeper than :data:`~newscrawl.pages.body.MAX_TREE_DEPTH`;
-  the generic body is a plain text walk, not trafilatura's.
+- ``deep_tree``: the page nests deeper than :data:`~newscrawl.pages.body.MAX_TREE_DEPTH`
+  and its body came from the generic layer: trafilatura is not used on it (the main
+  container's walk, or a plain text walk, is).
 """
 
 _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
@@ -76,8 +95,16 @@ class Page:
     parts computed on first use. ``problems`` collects what fields found odd (see
     :data:`PROBLEMS`), each name once, in the order met."""
 
-    def __init__(self, response: TextResponse, site: Site) -> None:
+    def __init__(self, response: TextResponse, site: Site,
+                 template: TemplateSource | None = None,
+                 body_layers: Collection[str] = BODY_LAYERS) -> None:
         self.response = response
+        self.body_layers = frozenset(body_layers)
+        """The body layers to try (all of :data:`BODY_LAYERS`; a benchmark can keep some)."""
+        self.template_source = template
+        """Where the page's learned template comes from (a
+        :class:`~newscrawl.pages.template.TemplateLearner` or one
+        :class:`~newscrawl.pages.template.SiteTemplate`), or None."""
         self.url: str = response.url
         self.site = site
         self.problems: list[str] = []
@@ -132,16 +159,22 @@ class Page:
         return next(iter(_BODY_CONTAINERS(self.root)), None)
 
     @cached_property
-    def body_walk(self) -> BodyWalker:
-        """The walk of the body container, or of the densest block of paragraphs when the
-        page has none (its photos and credits, for the generic layer)."""
-        walker = BodyWalker(self.site, self.url)
-        container = self.body_container
-        if container is None:
-            container = densest_container(self.root)
-        if container is not None:
-            walker.walk(container)
-        return walker
+    def microdata(self) -> Microdata:
+        """The page's schema.org microdata article item (false when it has none)."""
+        return find_microdata(self.root)
+
+    @cached_property
+    def skeleton(self) -> frozenset[str]:
+        """The page's layout (see :func:`newscrawl.pages.template.skeleton`)."""
+        from newscrawl.pages.template import skeleton
+
+        return skeleton(self.root)
+
+    @cached_property
+    def template(self) -> SiteTemplate | None:
+        """The learned template of the page's layout, if any."""
+        source = self.template_source
+        return None if source is None else source.template_for(self)
 
 
 def first(candidates: Iterator[tuple[str, T]]) -> Found[T | None]:

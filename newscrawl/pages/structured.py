@@ -12,8 +12,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
+from newscrawl.pages.tree import text_of
 from newscrawl.text import normalize_space
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,9 @@ def _nodes(data: Any) -> Iterator[dict[str, Any]]:
 def find_article(blocks: Iterable[str]) -> tuple[dict[str, Any], bool]:
     """(the first JSON-LD object typed as an article, or ``{}``; whether a block was broken).
 
-    Blocks are read in order until the article is found."""
+    Blocks are read in order until the article is found. References by ``@id`` in its
+    top-level values (Yoast's ``"author": [{"@id": "…#/schema/person/…"}]``) are replaced by
+    the objects of the same document that carry that ``@id``."""
     broken = False
     for raw in blocks:
         try:
@@ -51,8 +55,32 @@ def find_article(blocks: Iterable[str]) -> tuple[dict[str, Any], bool]:
             continue
         node = article_node(data)
         if node is not None:
-            return node, broken
+            return resolve_references(node, data), broken
     return {}, broken
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"@id"} and isinstance(value["@id"], str)
+
+
+def resolve_references(node: dict[str, Any], document: Any) -> dict[str, Any]:
+    """``node`` with its top-level ``{"@id": …}`` values (alone or in lists) replaced by the
+    objects of ``document`` that define that ``@id``; unknown references stay."""
+    refs = [v for value in node.values()
+            for v in (value if isinstance(value, list) else [value]) if _is_reference(v)]
+    if not refs:
+        return node
+    wanted = {ref["@id"] for ref in refs}
+    defined = {n["@id"]: n for n in _nodes(document) if n is not node
+               and n.get("@id") in wanted and not _is_reference(n)}
+    if not defined:
+        return node
+
+    def swap(value: Any) -> Any:
+        return defined.get(value["@id"], value) if _is_reference(value) else value
+
+    return {key: [swap(v) for v in value] if isinstance(value, list) else swap(value)
+            for key, value in node.items()}
 
 
 def article_node(data: Any) -> dict[str, Any] | None:
@@ -119,3 +147,82 @@ def ld_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+# --- schema.org microdata -----------------------------------------------------------------------
+
+_ITEMS = etree.XPath("//*[@itemscope][@itemtype]")
+
+
+class Microdata:
+    """The properties (``itemprop``) of the page's first schema.org article item; nested
+    items (an author ``Person``, an ``ImageObject``) are one property each, their own
+    properties read through :meth:`names`."""
+
+    def __init__(self, item: etree._Element | None) -> None:
+        self.item = item
+        self.props: dict[str, list[etree._Element]] = {}
+        if item is not None:
+            self._collect(item)
+
+    def _collect(self, item: etree._Element) -> None:
+        stack = [iter(item)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            if not isinstance(child.tag, str):
+                continue
+            for name in (child.get("itemprop") or "").split():
+                self.props.setdefault(name, []).append(child)
+            if child.get("itemscope") is None:
+                stack.append(iter(child))
+
+    def __bool__(self) -> bool:
+        return self.item is not None
+
+    def element(self, name: str) -> etree._Element | None:
+        found = self.props.get(name)
+        return found[0] if found else None
+
+    def values(self, name: str) -> list[str]:
+        """The values of a property: ``content``, ``datetime``, ``href``/``src`` or text."""
+        return [text for element in self.props.get(name, []) if (text := item_value(element))]
+
+    def value(self, name: str) -> str | None:
+        return next(iter(self.values(name)), None)
+
+    def names(self, name: str) -> list[str]:
+        """Names of a property's items (an author ``Person``'s ``name``) or its text."""
+        out = []
+        for element in self.props.get(name, []):
+            if element.get("itemscope") is not None:
+                inner = Microdata(element)
+                text = inner.value("name")
+            else:
+                text = item_value(element)
+            if text:
+                out.append(text)
+        return out
+
+
+def item_value(element: etree._Element) -> str | None:
+    for attr in ("content", "datetime"):
+        value = element.get(attr)
+        if value is not None:
+            return normalize_space(value) or None
+    if element.tag in ("a", "link"):
+        return element.get("href")
+    if element.tag in ("img", "amp-img", "meta"):
+        return element.get("src")
+    return normalize_space(text_of(element)) or None
+
+
+def find_microdata(root: etree._Element) -> Microdata:
+    """The first element typed as an article (``itemtype`` ending ``/NewsArticle`` …)."""
+    for element in _ITEMS(root):
+        kinds = (element.get("itemtype") or "").split()
+        if any(kind.rstrip("/").rsplit("/", 1)[-1] in ARTICLE_TYPES for kind in kinds):
+            return Microdata(element)
+    return Microdata(None)
