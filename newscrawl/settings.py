@@ -90,6 +90,7 @@ EXTENSIONS = {
     "newscrawl.extensions.checks.ScrapySettingsCheck": 2,
     "newscrawl.extensions.rejectsfeed.RejectsFeed": 500,
     "newscrawl.extensions.summary.RunSummary": 510,
+    "newscrawl.extensions.templates.SiteTemplates": 515,
     "newscrawl.extensions.state.CrawlStateKeeper": 520,
     "newscrawl.extensions.monitor.RunMonitor": 525,  # before RunHealth: it feeds the verdict
     "newscrawl.extensions.health.RunHealth": 530,
@@ -121,6 +122,12 @@ NEWSCRAWL_BASE_URL = "https://www.kangnamtimes.com/ja/"
 NEWSCRAWL_HOST_ALIASES: list[str] = []
 NEWSCRAWL_FOLLOW_BLOCKS = ["latest", "ranking", "related", "recommend", "topics", "sitemap"]
 NEWSCRAWL_MAX_ARTICLES = 0
+
+# --- Extraction ------------------------------------------------------------------------------
+# The site template learned from the crawl's own pages (issue 13): kept between runs beside the
+# state (empty path: <NEWSCRAWL_STATE_PATH without suffix>.templates.json).
+NEWSCRAWL_TEMPLATE_ENABLED = True
+NEWSCRAWL_TEMPLATE_PATH = ""
 
 # --- Cleaning --------------------------------------------------------------------------------
 NEWSCRAWL_NFKC_ENABLED = False
