@@ -6,8 +6,9 @@ Implements the protocol of ``newscrawl/state/base.py`` (as of this module) with 
 * ``…:articles``: article id → the :class:`~newscrawl.state.base.ArticleState` as JSON;
 * ``…:journal:<host>``: output path → bytes reconciled. Output files are local to a machine,
   so each host keeps its own journal (a worker never forgets another host's files);
-* the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), which the
-  distributed dedupe (:mod:`newscrawl.distributed.dedupe`) also reads inside its claim script.
+* the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), each with its
+  place in publication order, which the distributed dedupe
+  (:mod:`newscrawl.distributed.dedupe`) reads inside its claim script.
 
 Every method is one round trip; :meth:`record` and :meth:`touch` are single atomic commands (a
 script for ``touch``), so two workers never leave a half-written record. One request per
@@ -29,6 +30,8 @@ from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
 from newscrawl.distributed.connection import LOST, RedisLost
+from newscrawl.distributed.dedupe import precedence_key
+from newscrawl.neardup import precedence
 from newscrawl.state.base import ArticleState, StoredFingerprint
 
 if TYPE_CHECKING:
@@ -49,10 +52,17 @@ return 1
 _RECORD_FINGERPRINT = """
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])
-redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[1])
+local ids = redis.call('HGET', KEYS[3], ARGV[4])
+if not ids then
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1])
+elseif not string.find(' ' .. ids .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
+  redis.call('HSET', KEYS[3], ARGV[4], ids .. ' ' .. ARGV[1])
+end
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
 return 1
 """
-"""Id → body hash + signature; the first time seen; body hash → the first id (one step)."""
+"""Id → body hash + signature; the first time seen; body hash → the ids with that body; id →
+its place in publication order (one step)."""
 
 
 def _decode(raw: bytes | str) -> ArticleState:
@@ -72,6 +82,8 @@ class RedisState:
         self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
         self._touch = client.register_script(_TOUCH)
         self._record_fp = client.register_script(_RECORD_FINGERPRINT)
+        self._recorded: ArticleState | None = None
+        """The last record: the article whose fingerprint is recorded next."""
 
     def open(self) -> None:
         self.client.ping()
@@ -92,6 +104,7 @@ class RedisState:
         return _decode(raw) if raw else None
 
     def record(self, state: ArticleState) -> None:
+        self._recorded = state
         try:
             self.client.hset(self.articles, state.article_id,
                              json.dumps(asdict(state), ensure_ascii=False))
@@ -113,11 +126,21 @@ class RedisState:
 
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None, seen: str) -> None:
+        """Also records the article's place in publication order, as one process reads it
+        when a later article resembles it: its state's ``date_published``, else its
+        ``first_seen`` (the state is recorded first, on the same ``item_scraped``)."""
         prefix = self.keys.fingerprints(scheme)
         try:
-            self._record_fp(keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody"],
-                            args=[article_id, bytes(body_hash) + (signature or b""), seen,
-                                  bytes(body_hash)])
+            known = self._recorded
+            if known is None or known.article_id != article_id:
+                raw = self.client.hget(self.articles, article_id)
+                known = _decode(raw) if raw else None
+            date = (known.date_published or known.first_seen) if known is not None else None
+            self._record_fp(
+                keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody",
+                      f"{prefix}:fpprec"],
+                args=[article_id, bytes(body_hash) + (signature or b""), seen,
+                      bytes(body_hash), precedence_key(precedence(date, article_id))])
         except LOST as exc:
             self._lost(exc, read=False)
 
