@@ -33,7 +33,8 @@ installs when ``NEWSCRAWL_REDIS_URL`` is set. It
   handlers run: this extension is built, and connects, before them);
 * **stops cleanly when Redis is lost**: one error line, finish reason ``redis_lost`` (the run's
   verdict fails), leases left in Redis for the next run. Lines already written stay in the
-  feed, and the next run's reconciliation records any the state missed.
+  feed, and the next run's reconciliation records any the state missed; articles still held
+  are not written (nor recorded): the next run crawls their pages again.
 """
 
 from __future__ import annotations
@@ -331,6 +332,13 @@ class ClusterMember:
             return
         self._lost = True
         self.stats.set_value("newscrawl/cluster/redis_lost", str(exc))
+        keeper = self.crawler.get_extension(CrawlStateKeeper)
+        if keeper is not None:
+            # Articles still in the pipelines (a release under way) would each fail the state
+            # read of these handlers with a traceback; what they would record is left to the
+            # next run's reconciliation, as every state write from now on.
+            self.crawler.signals.disconnect(keeper.item_scraped, signal=signals.item_scraped)
+            self.crawler.signals.disconnect(keeper.item_dropped, signal=signals.item_dropped)
         logger.error("lost Redis at %s (%s): stopping this worker; the %d request(s) it holds "
                      "stay leased in Redis and are crawled again by the next run", self.url,
                      exc, len(self._leases) + len(self._retained))
