@@ -16,15 +16,17 @@ article id per crawl (the shared duplicate filter) means two workers do not reco
 article at once.
 
 When Redis goes away mid-run (``on_lost`` given), a read raises
-:class:`~newscrawl.distributed.connection.RedisLost` and a write is skipped: the line it would
-record is already in the output, and the next run's reconciliation records it (the journal
-offset of that file did not move either).
+:class:`~newscrawl.distributed.connection.RedisLost` (unless this worker read the same article
+moments before, see :meth:`RedisState.get`) and a write is skipped: the line it would record is
+already in the output, and the next run's reconciliation records it (the journal offset of that
+file did not move either).
 """
 
 from __future__ import annotations
 
 import json
 import socket
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from newscrawl.distributed.keys import CrawlKeys
 
 _FIELDS = frozenset(f.name for f in fields(ArticleState))
+READ_CACHE = 1024
+"""Answers of :meth:`RedisState.get` kept for when Redis goes away (more than the articles a
+worker has in its pipelines at once: ``CONCURRENT_ITEMS``, 100 by default)."""
 _TOUCH = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
@@ -84,6 +89,8 @@ class RedisState:
         self._record_fp = client.register_script(_RECORD_FINGERPRINT)
         self._recorded: ArticleState | None = None
         """The last record: the article whose fingerprint is recorded next."""
+        self._read: OrderedDict[str, ArticleState | None] = OrderedDict()
+        """The last :data:`READ_CACHE` answers of :meth:`get` (used once Redis is gone)."""
 
     def open(self) -> None:
         self.client.ping()
@@ -96,12 +103,25 @@ class RedisState:
             raise RedisLost(exc) from None
 
     def get(self, article_id: str) -> ArticleState | None:
+        """The article's record. Once Redis is gone, the answer read for it moments before, if
+        any: an article still in the pipelines when Redis went away was read by the state
+        pipeline, and is read again by the state keeper once it is written (whose record is
+        then skipped); one process handles an article at a time, so nothing changed it since.
+        Any other read raises :class:`~newscrawl.distributed.connection.RedisLost`."""
         try:
             raw = self.client.hget(self.articles, article_id)
         except LOST as exc:
+            if article_id in self._read:
+                self._lost(exc, read=False)
+                return self._read[article_id]
             self._lost(exc, read=True)
             raise
-        return _decode(raw) if raw else None
+        known = _decode(raw) if raw else None
+        self._read[article_id] = known
+        self._read.move_to_end(article_id)
+        if len(self._read) > READ_CACHE:
+            self._read.popitem(last=False)
+        return known
 
     def record(self, state: ArticleState) -> None:
         self._recorded = state

@@ -15,7 +15,9 @@ import pytest
 import redis
 
 from newscrawl.distributed import scripts
+from newscrawl.distributed.connection import RedisLost
 from newscrawl.distributed.dedupe import RedisDeduper, place_of_key, precedence_key
+from newscrawl.distributed.demo import RedisServer
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.state import RedisState
 from newscrawl.items import Article
@@ -268,3 +270,23 @@ def test_state_answers_as_the_memory_state(client: redis.Redis) -> None:
         assert sorted(shared.fingerprints("s", since)) == sorted(local.fingerprints("s", since))
     # Output files are per machine: another host keeps its own journal.
     assert RedisState(client, KEYS, host="h2").journal_paths() == []
+
+
+def test_once_redis_is_gone_the_state_answers_only_what_it_just_read(
+        client: redis.Redis, server: RedisServer) -> None:
+    """An article still in the pipelines when Redis goes away was read by the state pipeline;
+    the state keeper reads it again once it is written, and must not fail (a traceback per
+    article); any other read fails with one reason, ``redis_lost``."""
+    losses: list[BaseException] = []
+    state = RedisState(client, KEYS, on_lost=losses.append)
+    state.record(ArticleState("1", "hash-a", 2, "2026-01-01T09:00:00+09:00"))
+    in_pipelines = state.get("1")
+    assert in_pipelines is not None and in_pipelines.version == 2
+    assert state.get("2") is None
+    server.stop()
+    assert state.get("1") == in_pipelines
+    assert state.get("2") is None
+    with pytest.raises(RedisLost):
+        state.get("3")
+    state.record(ArticleState("1", "hash-b", 3))  # skipped: the next run reconciles it
+    assert len(losses) == 4
