@@ -1,9 +1,10 @@
 """The Lua scripts that make the frontier and the dedupe claims atomic across workers.
 
 Each runs inside Redis as one command, so two workers never interleave within one: a request
-is in the frontier or leased to exactly one worker, a fingerprint is scheduled once, and a story
-is claimed by one worker. ``ARGV[1]`` is always the crawl prefix (:attr:`CrawlKeys.crawl`);
-key names are built inside the scripts from it (one Redis server, not Redis Cluster).
+is in the frontier or leased to exactly one worker, a fingerprint is scheduled once, and the
+members of a story are checked and claimed one after the other. ``ARGV[1]`` is always the crawl
+prefix (:attr:`CrawlKeys.crawl`); key names are built inside the scripts from it (one Redis
+server, not Redis Cluster).
 
 Leases are stored as ``<score>\\n<serialised request>`` so that a dead worker's leases go back
 into the frontier with their priority.
