@@ -4,6 +4,7 @@ them back like pages in flight."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,8 +43,10 @@ class Worker:
         self.hold.spider_opened()
 
     def close(self) -> None:
-        self.member.spider_closed("finished")
+        self.member.spider_closed("finished")  # stops the heartbeat's task...
         self.hold.spider_closed("finished")
+        # ...which ends once the loop turns (the reactor is not running in this test).
+        asyncio.get_event_loop().run_until_complete(asyncio.sleep(0))
 
     def parse(self, request: Request) -> None:
         """The article page's callback: its article goes to the hold."""
