@@ -50,7 +50,8 @@ class RedisServer:
             raise RuntimeError("redis-server not found: apt-get install redis-server "
                                "(make setup installs it)")
         self.directory = Path(tempfile.mkdtemp(prefix="nc-redis-"))
-        self.log = (log_dir or self.directory) / "redis.log"
+        # Absolute: redis-server changes to --dir before it opens its log file.
+        self.log = ((log_dir or self.directory) / "redis.log").resolve()
         socket_path = self.directory / "redis.sock"
         self.url = f"unix://{socket_path}"
         self.process = subprocess.Popen(

@@ -68,5 +68,6 @@ class CrawlKeys:
     def fingerprints(self, scheme: str) -> str:
         """Prefix of the dedupe fingerprints of *scheme* kept between runs: ``…:fp`` (article
         id → body hash + signature), ``…:fpfirst`` (id → first seen), ``…:fpbody`` (body hash
-        → first id), ``…:bands:<b>x<r>`` (LSH band → ids)."""
+        → the ids with that body), ``…:fpprec`` (id → place in publication order),
+        ``…:bands:<b>x<r>`` (LSH band → ids)."""
         return f"{self.state}:dedupe:{scheme}"

@@ -13,9 +13,18 @@ installs when ``NEWSCRAWL_REDIS_URL`` is set. It
   scheduled and its items through the pipelines and the feed). A killed worker finishes
   nothing, its heartbeat key expires, and the next worker to check puts its leases back in the
   frontier: its requests are crawled by the others, or by the next run;
+* **keeps the leases of the pages whose articles it holds**: with the
+  :class:`~newscrawl.middlewares.hold.HoldMiddleware` on, a page is done long before its article
+  is written (the articles are released when the worker is idle). While the hold has articles
+  (or a release is under way), leases that are done are kept in Redis; they are finished once
+  the release has put every held article through the pipelines and the feed. A worker killed
+  while it holds articles thus gives their pages back, as it gives back pages in flight;
 * **decides when the crawl is over**: an idle worker stays open while the frontier holds
-  requests, any live worker holds a lease, or the seeding worker has not scheduled its seeds;
-  it then leaves, and the last one to leave a finished crawl deletes the crawl's keys;
+  requests, another live worker holds a lease (pages in flight, or pages whose articles it has
+  not released yet), or the seeding worker has not scheduled its seeds; it then leaves, and
+  the last one to leave a finished crawl deletes the crawl's keys. The hold keeps a worker
+  open until its own articles are released (each worker releases its own, oldest first, when
+  it is idle), so every article is written before its worker leaves;
 * **moves the shared state to Redis**: when the spider opens it hands the run's
   :class:`~newscrawl.extensions.state.CrawlStateKeeper` a
   :class:`~newscrawl.distributed.state.RedisState` and the
@@ -24,7 +33,8 @@ installs when ``NEWSCRAWL_REDIS_URL`` is set. It
   handlers run: this extension is built, and connects, before them);
 * **stops cleanly when Redis is lost**: one error line, finish reason ``redis_lost`` (the run's
   verdict fails), leases left in Redis for the next run. Lines already written stay in the
-  feed, and the next run's reconciliation records any the state missed.
+  feed, and the next run's reconciliation records any the state missed; articles still held
+  are not written (nor recorded): the next run crawls their pages again.
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.state import RedisState
 from newscrawl.extensions.state import CrawlStateKeeper
+from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
 from newscrawl.pipelines.dedupe import DedupePipeline, window_start
 
 if TYPE_CHECKING:
@@ -98,6 +109,10 @@ class ClusterMember:
                          for name in ("JOIN", "BEAT", "POP", "ENQUEUE", "STATUS", "LEAVE",
                                       "SEED", "SEEDED")}
         self._leases: dict[Request, bytes] = {}
+        """Requests leased and not yet done, with their lease ids."""
+        self._retained: list[bytes] = []
+        """Leases of done requests, kept while the hold has articles not yet written."""
+        self._hold: HoldMiddleware | None = None
         self._lost = False
         self._joined = False
         self._waiting: tuple[int, int] | None = None
@@ -128,6 +143,7 @@ class ClusterMember:
         logger.info("worker %s joined the crawl %s at %s (%d request(s) queued)", self.worker,
                     self.keys.crawl, self.url, queued)
         self._share_state()
+        self._hold = self.crawler.get_spider_middleware(HoldMiddleware)
         self._beat.start(BEAT_SECONDS, now=False)
 
     def _share_state(self) -> None:
@@ -152,10 +168,13 @@ class ClusterMember:
             return
         self._joined = False
         finished = reason == "finished"
-        # The engine closes the scheduler once no request is in progress: every lease is done.
+        # The engine closes the scheduler once no request is in progress: every lease is done,
+        # but articles still held (a release that failed, a run stopped before it was idle)
+        # were not written: their pages go back to the frontier with the other leases.
         found = self._links_found()
-        acks = list(self._leases.values())
+        acks = [] if self._holding() else [*self._retained, *self._leases.values()]
         self._leases.clear()
+        self._retained = []
         try:
             requeued, cleared, links = self._run("LEAVE", "1" if finished else "0",
                                                  found - self._links_counted, *acks)
@@ -194,10 +213,29 @@ class ClusterMember:
         self.stats.set_value("newscrawl/cluster/links", int(links))
 
     def _done_leases(self) -> list[bytes]:
+        """The leases to finish now: those of done requests, unless the hold still has
+        articles to write (then they are retained until it has not)."""
         slot = getattr(self.crawler.engine, "_slot", None)
         in_progress = slot.inprogress if slot is not None else set()
-        done = [request for request in self._leases if request not in in_progress]
-        return [self._leases.pop(request) for request in done]
+        done = [self._leases.pop(request) for request in list(self._leases)
+                if request not in in_progress]
+        if self._holding():
+            self._retained += done
+            return []
+        done, self._retained = [*self._retained, *done], []
+        return done
+
+    def _holding(self) -> bool:
+        """Whether this worker has articles not yet written: held by the hold, or released
+        and still in the pipelines (the release request is in progress until they are
+        through them and the feed)."""
+        if self._hold is None:
+            return False
+        if len(self._hold.spool):
+            return True
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return slot is not None and any(request.meta.get(RELEASE_META)
+                                        for request in slot.inprogress)
 
     def lease(self) -> tuple[bytes, bytes] | None:
         """Pop the first request of the frontier into this worker's leases: (lease, data)."""
@@ -257,7 +295,7 @@ class ClusterMember:
             state = (int(queued), int(leased))
             if state != self._waiting:
                 logger.info("idle here; the crawl goes on: %d request(s) queued, %d in the "
-                            "hands of workers%s", queued, leased,
+                            "hands of other workers%s", queued, leased,
                             ", seeds being scheduled" if seeding else "")
                 self._waiting = state
             self.stats.inc_value("newscrawl/cluster/idle_waits")
@@ -294,9 +332,16 @@ class ClusterMember:
             return
         self._lost = True
         self.stats.set_value("newscrawl/cluster/redis_lost", str(exc))
+        keeper = self.crawler.get_extension(CrawlStateKeeper)
+        if keeper is not None:
+            # Articles still in the pipelines (a release under way) would each fail the state
+            # read of these handlers with a traceback; what they would record is left to the
+            # next run's reconciliation, as every state write from now on.
+            self.crawler.signals.disconnect(keeper.item_scraped, signal=signals.item_scraped)
+            self.crawler.signals.disconnect(keeper.item_dropped, signal=signals.item_dropped)
         logger.error("lost Redis at %s (%s): stopping this worker; the %d request(s) it holds "
                      "stay leased in Redis and are crawled again by the next run", self.url,
-                     exc, len(self._leases))
+                     exc, len(self._leases) + len(self._retained))
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             closing = deferred_from_coro(engine.close_spider_async(reason=FINISH_REASON_LOST))

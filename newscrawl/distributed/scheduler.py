@@ -17,6 +17,12 @@ shared duplicate filter (a set of fingerprints). Used as is on Scrapy 2.19 it wo
 3. **take two round trips per scheduled request** (``SADD`` then ``ZADD``):
    :meth:`RedisScheduler.enqueue_request` does both in one script.
 
+One request never goes to Redis: the one that releases the articles this worker holds
+(:class:`~newscrawl.middlewares.hold.HoldMiddleware`, meta ``newscrawl_release``). Its callback
+is the middleware's, and its articles are in this worker's spool, so it stays in a local queue
+that is served first (scrapy-redis could not even serialise it: the callback is not a spider
+method).
+
 Only these methods are replaced; serialisation (``request.to_dict`` + pickle), priorities and
 the queue's bookkeeping stay scrapy-redis's. Its blocking ``BRPOP`` idle wait
 (``SCHEDULER_IDLE_BEFORE_CLOSE``) is not used: it would block the reactor, and a worker must
@@ -27,6 +33,7 @@ crawl is over.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -35,6 +42,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from newscrawl.distributed.connection import LOST
 from newscrawl.distributed.member import ClusterMember
+from newscrawl.middlewares.hold import RELEASE_META
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -105,12 +113,17 @@ class RedisScheduler(Scheduler):
         )
         self.stats = crawler.stats
         self.member = member
+        self.local: deque[Request] = deque()
+        """Requests of this worker alone (the hold's release), served first."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def enqueue_request(self, request: Request) -> bool:
+        if request.meta.get(RELEASE_META):
+            self.local.append(request)
+            return True
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         score, data = self.queue.encode(request)
         try:
@@ -125,6 +138,8 @@ class RedisScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self.local:
+            return self.local.popleft()
         try:
             request = self.queue.pop()
         except LOST as exc:
@@ -135,6 +150,8 @@ class RedisScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
+        if self.local:
+            return True
         try:
             return len(self) > 0
         except LOST as exc:

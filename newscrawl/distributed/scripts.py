@@ -1,9 +1,10 @@
 """The Lua scripts that make the frontier and the dedupe claims atomic across workers.
 
 Each runs inside Redis as one command, so two workers never interleave within one: a request
-is in the frontier or leased to exactly one worker, a fingerprint is scheduled once, and a story
-is claimed by one worker. ``ARGV[1]`` is always the crawl prefix (:attr:`CrawlKeys.crawl`);
-key names are built inside the scripts from it (one Redis server, not Redis Cluster).
+is in the frontier or leased to exactly one worker, a fingerprint is scheduled once, and the
+members of a story are checked and claimed one after the other. ``ARGV[1]`` is always the crawl
+prefix (:attr:`CrawlKeys.crawl`); key names are built inside the scripts from it (one Redis
+server, not Redis Cluster).
 
 Leases are stored as ``<score>\\n<serialised request>`` so that a dead worker's leases go back
 into the frontier with their priority.
@@ -94,7 +95,7 @@ ack(C, me, 3)
 local requeued = reap(C, me)
 local busy = 0
 for _, w in ipairs(redis.call('SMEMBERS', C .. ':workers')) do
-  busy = busy + redis.call('HLEN', C .. ':leases:' .. w)
+  if w ~= me then busy = busy + redis.call('HLEN', C .. ':leases:' .. w) end
 end
 local seeding = 0
 local seeder = redis.call('GET', C .. ':seeded')
@@ -105,8 +106,10 @@ return {redis.call('ZCARD', C .. ':requests'), busy, requeued, seeding,
         tonumber(redis.call('GET', C .. ':links') or 0)}
 """
 """An idle worker's question: is the crawl over? Counts ``ARGV[3]`` more links, finishes the
-leases in ``ARGV[4:]``, requeues the leases of dead workers, and returns ``[queued, leased
-anywhere, requeued, seeding, links]``."""
+leases in ``ARGV[4:]``, requeues the leases of dead workers, and returns ``[queued, leased by
+the other workers, requeued, seeding, links]``. The asking worker's own leases do not count:
+it is idle, so those it still has are pages whose articles it holds (see
+:class:`~newscrawl.distributed.member.ClusterMember`), which yield no more requests."""
 
 LEAVE = _REQUEUE + """
 local C, me, finished = ARGV[1], ARGV[2], ARGV[3]
@@ -120,8 +123,8 @@ if redis.call('SCARD', C .. ':workers') > 0 or redis.call('ZCARD', C .. ':reques
   return {requeued, 0, links}
 end
 redis.call('DEL', C .. ':requests', C .. ':dupefilter', C .. ':seeded', C .. ':workers',
-           C .. ':lease_seq', C .. ':claims', C .. ':urls', C .. ':bodies', C .. ':sigs',
-           C .. ':links')
+           C .. ':lease_seq', C .. ':claims', C .. ':prec', C .. ':urls', C .. ':bodies',
+           C .. ':sigs', C .. ':links')
 return {requeued, 1, links}
 """
 """A worker stops: count ``ARGV[4]`` more links, finish the leases in ``ARGV[5:]``, give back
@@ -142,11 +145,26 @@ return 1
 """
 """The seeding worker has scheduled every seed."""
 
-CLAIM = """
-local C, S, me, id, url, bh, sig = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local threshold, since, full = tonumber(ARGV[8]), ARGV[9], ARGV[10] == '1'
-local nperm, bands = tonumber(ARGV[11]), ARGV[12]
-local claims = C .. ':claims'
+BEFORE = """
+-- Whether place a comes before place b (precedence keys, see dedupe.precedence_key), byte by
+-- byte: Lua's < on strings follows the server's locale (strcoll).
+local function before(a, b)
+  if a == b then return false end
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+"""
+"""A Lua function shared by the scripts that compare places in publication order."""
+
+_DEDUPE = BEFORE + """
+local C, S, me = ARGV[1], ARGV[2], ARGV[3]
+local threshold, since, full = tonumber(ARGV[4]), ARGV[5], ARGV[6] == '1'
+local nperm, bands = tonumber(ARGV[7]), ARGV[8]
+local claims, places = C .. ':claims', C .. ':prec'
+local LAST = '~'  -- the place of an article whose place is unknown: after every other
 -- A claim of this crawl stands when it was delivered ('+') or its worker is alive.
 local function stands(cid)
   local owner = redis.call('HGET', claims, cid)
@@ -154,82 +172,157 @@ local function stands(cid)
   if owner == '+' then return true end
   return redis.call('EXISTS', C .. ':alive:' .. owner) == 1
 end
--- A fingerprint an earlier run recorded, within the window (never in a full run).
-local function earlier(cid)
+-- A fingerprint an earlier run recorded, first seen within the window (never in a full run).
+local function earlier_run(cid)
   if full then return false end
   local first = redis.call('HGET', S .. ':fpfirst', cid)
-  return first and (since == '' or first >= since)
+  return first ~= false and (since == '' or not before(first, since))
 end
-if stands(id) then return {'duplicate_id', id, '1'} end
-local url_free = true
-if url ~= '' then
-  local kept = redis.call('HGET', C .. ':urls', url)
-  if kept and kept ~= id and stands(kept) then return {'duplicate_id', kept, '1'} end
-  url_free = not (kept and stands(kept))
+-- Where a kept article stands in publication order: its claim's place in this crawl, else
+-- the place recorded with an earlier run's fingerprint.
+local function place(cid)
+  local key
+  if stands(cid) then key = redis.call('HGET', places, cid)
+  else key = redis.call('HGET', S .. ':fpprec', cid) end
+  return key or LAST
 end
-local kept = redis.call('HGET', C .. ':bodies', bh)
-if kept and kept ~= id and stands(kept) then return {'duplicate_body', kept, '1'} end
-local body_free = not (kept and stands(kept))
-kept = redis.call('HGET', S .. ':fpbody', bh)
-if kept and kept ~= id and (stands(kept) or earlier(kept)) then
-  return {'duplicate_body', kept, '1'}
+-- Values of sig (16 bits each) equal to the low 16 bits of other's (stride bytes each, from
+-- byte offset + 1, little-endian).
+local function same_values(sig, other, stride, offset)
+  local same = 0
+  for i = 0, nperm - 1 do
+    local a1, a2 = string.byte(sig, 2 * i + 1, 2 * i + 2)
+    local p = offset + stride * i + 1
+    local b1, b2 = string.byte(other, p, p + 1)
+    if a1 == b1 and a2 == b2 then same = same + 1 end
+  end
+  return same
 end
-local fields = {}
-for i = 13, #ARGV do fields[#fields + 1] = ARGV[i] end
-if sig ~= '' then
-  local best, best_sim = nil, 0
+-- Kept articles (standing claims, earlier runs' within the window) the bands in ARGV[first:]
+-- propose and whose estimated similarity to sig reaches the threshold: {id, equal values}.
+local function similar(sig, first, skip)
+  local found = {}
+  if sig == '' or first > #ARGV then return found end
+  local fields = {}
+  for i = first, #ARGV do fields[#fields + 1] = ARGV[i] end
   local seen = {}
   for _, list in ipairs(redis.call('HMGET', bands, unpack(fields))) do
     if list then
       for cid in string.gmatch(list, '%S+') do
-        if cid ~= id and not seen[cid] then
+        if cid ~= skip and not seen[cid] then
           seen[cid] = true
-          local other = nil
+          local other, stride, offset = nil, 2, 0
           if stands(cid) then
             other = redis.call('HGET', C .. ':sigs', cid)
-          elseif earlier(cid) then
-            local rec = redis.call('HGET', S .. ':fp', cid)
-            if rec then other = string.sub(rec, 17) end
+          elseif earlier_run(cid) then
+            other, stride, offset = redis.call('HGET', S .. ':fp', cid), 4, 16
           end
-          if other and #other == #sig then
-            local same = 0
-            for p = 1, #sig, 4 do
-              if string.sub(sig, p, p + 3) == string.sub(other, p, p + 3) then same = same + 1 end
-            end
-            local sim = same / nperm
-            if sim >= threshold and sim > best_sim then best, best_sim = cid, sim end
+          if other and #other == offset + stride * nperm then
+            local same = same_values(sig, other, stride, offset)
+            if same / nperm >= threshold then found[#found + 1] = {cid, same} end
           end
         end
       end
     end
   end
-  if best then return {'near_duplicate', best, tostring(best_sim)} end
+  return found
 end
+"""
+# ARGV of CLAIM and NEAR: 1 crawl prefix, 2 fingerprint prefix (state prefix + scheme), 3 worker,
+# 4 threshold, 5 window start (ISO 8601, '' for all), 6 full run ('1'/'0'), 7 permutations,
+# 8 band hash key, 9 article id, 10 canonical URL (or ''), 11 body hash, 12 signature (the low 16
+# bits of each value, little-endian; '' for an empty body), 13 place (precedence key), 14 check
+# ('1': check, then claim; '0': claim), 15… band fields.
+
+CLAIM = _DEDUPE + """
+local id, url, bh, sig, here = ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local later, listed = {}, {}
+local function note_later(cid)
+  if not listed[cid] then listed[cid] = true; later[#later + 1] = cid end
+end
+if ARGV[14] == '1' then
+  if stands(id) then return {'duplicate_id', id, nperm} end
+  if url ~= '' then
+    local kept = redis.call('HGET', C .. ':urls', url)
+    if kept and kept ~= id and stands(kept) then
+      if before(place(kept), here) then return {'duplicate_id', kept, nperm} end
+      note_later(kept)
+    end
+  end
+  -- The earliest kept article with this body: this crawl's, or an earlier run's.
+  local first, first_place = nil, nil
+  local function consider(cid)
+    if cid and cid ~= id and (stands(cid) or earlier_run(cid)) then
+      local p = place(cid)
+      if not first or before(p, first_place) then first, first_place = cid, p end
+    end
+  end
+  consider(redis.call('HGET', C .. ':bodies', bh))
+  local recorded = redis.call('HGET', S .. ':fpbody', bh)
+  if recorded then
+    for cid in string.gmatch(recorded, '%S+') do consider(cid) end
+  end
+  if first then
+    if before(first_place, here) then return {'duplicate_body', first, nperm} end
+    note_later(first)
+  end
+  -- The most similar earlier article; among equals, the earliest.
+  local best, best_same, best_place = nil, -1, nil
+  for _, found in ipairs(similar(sig, 15, id)) do
+    local cid, same = found[1], found[2]
+    local p = place(cid)
+    if not before(p, here) then
+      note_later(cid)
+    elseif same > best_same or (same == best_same and before(p, best_place)) then
+      best, best_same, best_place = cid, same, p
+    end
+  end
+  if best then return {'near_duplicate', best, best_same} end
+end
+-- New: claim it, with its place, and hold its keys where it is the earliest standing claim.
 redis.call('HSET', claims, id, me)
-if url ~= '' and url_free then redis.call('HSET', C .. ':urls', url, id) end
-if body_free then redis.call('HSET', C .. ':bodies', bh, id) end
+redis.call('HSET', places, id, here)
+local function keep(hash, key)
+  local kept = redis.call('HGET', hash, key)
+  if not kept or kept == id or not stands(kept) or before(here, place(kept)) then
+    redis.call('HSET', hash, key, id)
+  end
+end
+if url ~= '' then keep(C .. ':urls', url) end
+keep(C .. ':bodies', bh)
 if sig ~= '' then
   redis.call('HSET', C .. ':sigs', id, sig)
-  for _, field in ipairs(fields) do
-    local cur = redis.call('HGET', bands, field)
+  for i = 15, #ARGV do
+    local cur = redis.call('HGET', bands, ARGV[i])
     if not cur then
-      redis.call('HSET', bands, field, id)
+      redis.call('HSET', bands, ARGV[i], id)
     elseif not string.find(' ' .. cur .. ' ', ' ' .. id .. ' ', 1, true) then
-      redis.call('HSET', bands, field, cur .. ' ' .. id)
+      redis.call('HSET', bands, ARGV[i], cur .. ' ' .. id)
     end
   end
 end
-return {'new', '', '0'}
+return {'new', '', 0, unpack(later)}
 """
 """Check a story against this crawl's claims and earlier runs' fingerprints and, when it is
 new, claim it, all in one step: two workers reaching the same story at once get one ``new``
-and one duplicate. Returns ``[reason, kept id, similarity]`` (reason ``new`` when claimed).
+and one duplicate. The rules of :meth:`newscrawl.neardup.Deduper.check`: a kept article
+counts only when it comes *before* this one in publication order (the places of claims are
+kept in ``…:prec``, those of earlier runs' fingerprints in ``…:fpprec``).
 
-``ARGV``: crawl prefix, fingerprint prefix (state prefix + scheme), worker, article id,
-canonical URL (or ``''``), body hash, signature (or ``''``), threshold, window start (ISO
-8601, ``''`` for all), full run (``1``/``0``), permutations, band hash key, band fields.
-A claim by a worker that died before delivering the article does not stand: the article is
-crawled again (its request was requeued) and claimed afresh."""
+``ARGV``: see above. Returns ``[reason, kept id, equal signature values]``, or, when new
+(and now claimed), ``['new', '', 0, later…]``: the kept articles this one precedes and
+resembles (:attr:`newscrawl.neardup.Deduper.last_preceded`). A claim by a worker that died
+before delivering the article does not stand: the article is crawled again (its request was
+requeued) and claimed afresh."""
+
+NEAR = _DEDUPE + """
+local found = similar(ARGV[12], 15, nil)
+local flat = {}
+for _, pair in ipairs(found) do flat[#flat + 1] = pair[1]; flat[#flat + 1] = pair[2] end
+return flat
+"""
+"""The kept articles whose estimated similarity to a signature reaches the threshold, as
+``[id, equal values, …]`` (the protocol's ``near``; ``ARGV`` as for :data:`CLAIM`)."""
 
 SETTLE = """
 local C, me, id = ARGV[1], ARGV[2], ARGV[3]

@@ -6,8 +6,9 @@ Implements the protocol of ``newscrawl/state/base.py`` (as of this module) with 
 * ``…:articles``: article id → the :class:`~newscrawl.state.base.ArticleState` as JSON;
 * ``…:journal:<host>``: output path → bytes reconciled. Output files are local to a machine,
   so each host keeps its own journal (a worker never forgets another host's files);
-* the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), which the
-  distributed dedupe (:mod:`newscrawl.distributed.dedupe`) also reads inside its claim script.
+* the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), each with its
+  place in publication order, which the distributed dedupe
+  (:mod:`newscrawl.distributed.dedupe`) reads inside its claim script.
 
 Every method is one round trip; :meth:`record` and :meth:`touch` are single atomic commands (a
 script for ``touch``), so two workers never leave a half-written record. One request per
@@ -15,20 +16,24 @@ article id per crawl (the shared duplicate filter) means two workers do not reco
 article at once.
 
 When Redis goes away mid-run (``on_lost`` given), a read raises
-:class:`~newscrawl.distributed.connection.RedisLost` and a write is skipped: the line it would
-record is already in the output, and the next run's reconciliation records it (the journal
-offset of that file did not move either).
+:class:`~newscrawl.distributed.connection.RedisLost` (unless this worker read the same article
+moments before, see :meth:`RedisState.get`) and a write is skipped: the line it would record is
+already in the output, and the next run's reconciliation records it (the journal offset of that
+file did not move either).
 """
 
 from __future__ import annotations
 
 import json
 import socket
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
 from newscrawl.distributed.connection import LOST, RedisLost
+from newscrawl.distributed.dedupe import precedence_key
+from newscrawl.neardup import precedence
 from newscrawl.state.base import ArticleState, StoredFingerprint
 
 if TYPE_CHECKING:
@@ -37,6 +42,9 @@ if TYPE_CHECKING:
     from newscrawl.distributed.keys import CrawlKeys
 
 _FIELDS = frozenset(f.name for f in fields(ArticleState))
+READ_CACHE = 1024
+"""Answers of :meth:`RedisState.get` kept for when Redis goes away (more than the articles a
+worker has in its pipelines at once: ``CONCURRENT_ITEMS``, 100 by default)."""
 _TOUCH = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
@@ -49,10 +57,17 @@ return 1
 _RECORD_FINGERPRINT = """
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])
-redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[1])
+local ids = redis.call('HGET', KEYS[3], ARGV[4])
+if not ids then
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1])
+elseif not string.find(' ' .. ids .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
+  redis.call('HSET', KEYS[3], ARGV[4], ids .. ' ' .. ARGV[1])
+end
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
 return 1
 """
-"""Id → body hash + signature; the first time seen; body hash → the first id (one step)."""
+"""Id → body hash + signature; the first time seen; body hash → the ids with that body; id →
+its place in publication order (one step)."""
 
 
 def _decode(raw: bytes | str) -> ArticleState:
@@ -72,6 +87,10 @@ class RedisState:
         self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
         self._touch = client.register_script(_TOUCH)
         self._record_fp = client.register_script(_RECORD_FINGERPRINT)
+        self._recorded: ArticleState | None = None
+        """The last record: the article whose fingerprint is recorded next."""
+        self._read: OrderedDict[str, ArticleState | None] = OrderedDict()
+        """The last :data:`READ_CACHE` answers of :meth:`get` (used once Redis is gone)."""
 
     def open(self) -> None:
         self.client.ping()
@@ -84,14 +103,28 @@ class RedisState:
             raise RedisLost(exc) from None
 
     def get(self, article_id: str) -> ArticleState | None:
+        """The article's record. Once Redis is gone, the answer read for it moments before, if
+        any: an article still in the pipelines when Redis went away was read by the state
+        pipeline, and is read again by the state keeper once it is written (whose record is
+        then skipped); one process handles an article at a time, so nothing changed it since.
+        Any other read raises :class:`~newscrawl.distributed.connection.RedisLost`."""
         try:
             raw = self.client.hget(self.articles, article_id)
         except LOST as exc:
+            if article_id in self._read:
+                self._lost(exc, read=False)
+                return self._read[article_id]
             self._lost(exc, read=True)
             raise
-        return _decode(raw) if raw else None
+        known = _decode(raw) if raw else None
+        self._read[article_id] = known
+        self._read.move_to_end(article_id)
+        if len(self._read) > READ_CACHE:
+            self._read.popitem(last=False)
+        return known
 
     def record(self, state: ArticleState) -> None:
+        self._recorded = state
         try:
             self.client.hset(self.articles, state.article_id,
                              json.dumps(asdict(state), ensure_ascii=False))
@@ -113,11 +146,21 @@ class RedisState:
 
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None, seen: str) -> None:
+        """Also records the article's place in publication order, as one process reads it
+        when a later article resembles it: its state's ``date_published``, else its
+        ``first_seen`` (the state is recorded first, on the same ``item_scraped``)."""
         prefix = self.keys.fingerprints(scheme)
         try:
-            self._record_fp(keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody"],
-                            args=[article_id, bytes(body_hash) + (signature or b""), seen,
-                                  bytes(body_hash)])
+            known = self._recorded
+            if known is None or known.article_id != article_id:
+                raw = self.client.hget(self.articles, article_id)
+                known = _decode(raw) if raw else None
+            date = (known.date_published or known.first_seen) if known is not None else None
+            self._record_fp(
+                keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody",
+                      f"{prefix}:fpprec"],
+                args=[article_id, bytes(body_hash) + (signature or b""), seen,
+                      bytes(body_hash), precedence_key(precedence(date, article_id))])
         except LOST as exc:
             self._lost(exc, read=False)
 

@@ -1,14 +1,17 @@
 """End to end: workers (real ``scrapy crawl`` processes) sharing one crawl of the replica in a
 real Redis, compared with one embedded run and with the replica's ground truth.
 
-* 1, 2 and 3 workers write the same stories as one embedded run, each article once;
+* 1, 2 and 3 workers write the same stories as one embedded run, each article once, every
+  original among them;
 * the seed pages (the home page, the sitemap index) are requested once in total;
-* a worker killed with ``kill -9`` mid-crawl: the others finish, nothing is lost or doubled;
+* a worker killed with ``kill -9`` while it holds its articles (the hold releases them when the
+  worker is idle) or while it releases them: the others finish, nothing is lost or doubled;
 * Redis lost mid-crawl: the worker stops cleanly, says why, and its output is whole.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +25,7 @@ import pytest
 
 from newscrawl.demo import crawl_command, read_jsonl, replica, truth
 from newscrawl.distributed.demo import ClusterRun, crawl, last_line, redis_server, start_worker
+from newscrawl.distributed.keys import CrawlKeys
 from tests.support import story
 
 pytestmark = pytest.mark.slow
@@ -43,15 +47,18 @@ def requested(log: Path) -> Counter[str]:
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    """The stories one embedded run (no Redis) writes."""
+    """The stories one embedded run (no Redis) writes: with the hold, one article each, its
+    original (the ids are the stories)."""
     out = tmp_path_factory.mktemp("embedded") / "articles.jsonl"
     with replica(ARTICLES) as base_url:
         result = subprocess.run(crawl_command(base_url, out), capture_output=True, text=True,
                                 timeout=600)
         facts = truth(base_url, ARTICLES)
     assert result.returncode == 0, result.stderr[-2000:]
-    written = stories(read_jsonl(out), facts)
+    articles = read_jsonl(out)
+    written = stories(articles, facts)
     assert written == {story(facts, i) for i, t in facts.items() if t["reachable_html"]}
+    assert {str(a["article_id"]) for a in articles} == written
     return written
 
 
@@ -69,6 +76,9 @@ def test_workers_write_what_one_run_writes_each_article_once(
     ids = Counter(str(a["article_id"]) for a in run.articles)
     assert [i for i, n in ids.items() if n > 1] == []
     assert stories(run.articles, facts) == embedded
+    # Each worker releases its own articles: a copy released by one before another releases
+    # its original is written too (as in one process without the hold), never the other way.
+    assert embedded <= set(ids), "an original was not written"
     pages = requested(log)
     assert pages["/ja/"] == 1 and pages["/ja/wp-sitemap.xml"] == 1
     # One crawl: every worker joined it; the seeds came from one worker's start(), the
@@ -109,16 +119,32 @@ def part_lines(output: Path) -> list[dict[str, Any]]:
 
 
 def read_jsonl_bytes(data: bytes) -> list[dict[str, Any]]:
-    import json
-
     return [json.loads(line) for line in data.splitlines() if line.strip()]
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, embedded: set[str]) -> None:
+def worker_leases(url: str, base_url: str, pid: int) -> int:
+    """Requests the worker of process *pid* has leased (in flight, or done with its articles
+    still held), as Redis holds them."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = CrawlKeys.of("kangnamtimes", base_url)
+    workers = [w.decode() for w in client.smembers(keys.workers)]
+    return sum(int(client.hlen(keys.leases(w))) for w in workers if f":{pid}:" in w)
+
+
+@pytest.mark.parametrize("moment", ["holding", "releasing"])
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, embedded: set[str],
+                                                 moment: str) -> None:
     outputs = [tmp_path / f"worker{n}.jsonl" for n in (1, 2, 3)]
     with redis_server(tmp_path) as server, replica(ARTICLES) as base_url:
         victim, *others = [start_worker(base_url, o, server.url, SLOW) for o in outputs]
-        wait_until(lambda: len(part_lines(outputs[0])) >= 10, victim, "10 lines were written")
+        if moment == "holding":  # crawling: its articles are held, none written
+            wait_until(lambda: worker_leases(server.url, base_url, victim.pid) >= 10, victim,
+                       "it held 10 leases")
+        else:  # releasing its articles at its first idle: some lines are written
+            wait_until(lambda: len(part_lines(outputs[0])) >= 10, victim,
+                       "10 lines were written")
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait()
         codes = [p.wait(timeout=600) for p in others]
@@ -129,15 +155,17 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, embedded: set[s
     ids = Counter(str(a["article_id"]) for a in delivered)
     assert [i for i, n in ids.items() if n > 1] == [], "an article written twice"
     assert stories(delivered, facts) == embedded, "an article lost"
-    logs = "".join(o.with_suffix(".log").read_text() for o in outputs[1:])
-    assert "leased by worker(s) that stopped beating" in logs  # the killed worker's requests
+    if moment == "holding":  # its held articles' pages: crawled again by the others
+        logs = "".join(o.with_suffix(".log").read_text() for o in outputs[1:])
+        assert "leased by worker(s) that stopped beating" in logs
 
 
 def test_redis_lost_mid_crawl_stops_the_worker_cleanly(tmp_path: Path) -> None:
     output = tmp_path / "worker.jsonl"
     with replica(ARTICLES) as base_url, redis_server(tmp_path) as server:
         worker = start_worker(base_url, output, server.url, SLOW)
-        wait_until(lambda: len(part_lines(output)) >= 5, worker, "5 lines were written")
+        wait_until(lambda: worker_leases(server.url, base_url, worker.pid) >= 5, worker,
+                   "it held 5 leases")
         server.stop()
         _, _stderr = worker.communicate(timeout=300)
     log = output.with_suffix(".log").read_text()
@@ -147,8 +175,10 @@ def test_redis_lost_mid_crawl_stops_the_worker_cleanly(tmp_path: Path) -> None:
     assert last_line(output.with_suffix(".log")) == \
         "run FAILED: the spider closed for 'redis_lost'"
     assert not output.with_name(output.name + ".part").exists()
-    written = read_jsonl(output)  # published, every line whole
-    assert len(written) >= 5
+    assert read_jsonl(output) == []  # published, and nothing in it: every article was held
+    stats = json.loads(output.with_suffix(".run.json").read_text())["stats"]
+    # Not written, so not recorded: the next run crawls them again (their leases stay).
+    assert stats.get("newscrawl/hold/undelivered", 0) == stats.get("newscrawl/hold/held", 0)
 
 
 #: Truth fields whose change makes an article "changed" (as in tests/state/test_cron_runs.py).
