@@ -41,7 +41,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -248,7 +248,7 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     acc ^= acc >> np.uint64(27)
     acc *= _MIX[1]
     acc ^= acc >> np.uint64(31)
-    return acc
+    return cast("np.ndarray", acc)
 
 
 class BandIndex:
@@ -435,7 +435,7 @@ class MemoryDedupeStore:
             return None
         view = self._matrix[row]
         view.flags.writeable = False
-        return view
+        return cast("np.ndarray", view)
 
     def has_id(self, article_id: str) -> bool:
         return article_id in self._ids

@@ -342,7 +342,7 @@ class FolderScore:
 def field_equal(name: str, got: Any, want: Any) -> bool:
     """A field as the crawl writes it against the truth's (images as ``{url, credit}``)."""
     if name == "images":
-        return [dict(image) for image in got or []] == want
+        return bool([dict(image) for image in got or []] == want)
     return bool(got == want)
 
 

@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from newscrawl.demosite.dump import dump_pages
 from newscrawl.demosite.faults import FaultConfig, FaultyHandler, parse_faults
@@ -55,8 +56,8 @@ def _faults_arg(text: str) -> FaultConfig:
 def _fault_config(args: argparse.Namespace) -> FaultConfig | None:
     if args.faults is None:
         return None
-    return replace(args.faults, stall_seconds=args.fault_stall,
-                   large_bytes=args.fault_large_bytes)
+    return cast(FaultConfig, replace(args.faults, stall_seconds=args.fault_stall,
+                                     large_bytes=args.fault_large_bytes))
 
 
 def _parser() -> argparse.ArgumentParser:

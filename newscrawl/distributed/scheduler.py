@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -90,7 +90,7 @@ class LeasedQueue(PriorityQueue):
         lease, data = leased
         request = self._decode_request(data)
         self.member.leased(request, lease)
-        return request
+        return cast("Request | None", request)
 
     def encode(self, request: Request) -> tuple[float, bytes]:
         """The score and member of *request* (as scrapy-redis's ``push`` computes them)."""

@@ -17,7 +17,7 @@ from newscrawl.monitoring.schema import SCHEMA_FILE, article_schema
 
 def _type(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in prop:
         return " or ".join(_type(option) for option in prop["anyOf"])
     kind = prop.get("type", "?")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from lxml import etree
 
@@ -231,7 +232,7 @@ def _src(element: etree._Element) -> str | None:
     for attr in ("src", "data-src", "data-lazy-src"):
         value = element.get(attr)
         if value and not value.startswith("data:"):
-            return value
+            return cast("str | None", value)
     return None
 
 

@@ -139,7 +139,7 @@ def _kin(a: etree._Element, b: etree._Element) -> bool:
     ca, cb = classes(a), classes(b)
     if ca or cb:
         return bool(ca & cb)
-    return a.tag == b.tag and a.get("itemprop") == b.get("itemprop")
+    return bool(a.tag == b.tag and a.get("itemprop") == b.get("itemprop"))
 
 
 def main_containers(root: etree._Element) -> list[etree._Element]:

@@ -189,7 +189,7 @@ def _heading(node: etree._Element) -> str:
     """The heading of a link list: its own leading text, else the short text of its first
     child, else of the element just before it (a heading holds no link)."""
     if node.text and node.text.strip():
-        return node.text.strip(_BULLETS)
+        return str(node.text).strip(_BULLETS)
     first = next((c for c in node if isinstance(c.tag, str)), None)
     for candidate in (first, node.getprevious()):
         if (candidate is not None and isinstance(candidate.tag, str)

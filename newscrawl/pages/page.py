@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from lxml import etree
 from scrapy.http import TextResponse
@@ -193,7 +193,7 @@ def cached(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     @functools.wraps(compute)
     def get(page: Page) -> T:
         try:
-            return page.fields[name]
+            return cast(T, page.fields[name])
         except KeyError:
             value = page.fields[name] = compute(page)
             return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -213,9 +213,9 @@ def item_value(element: etree._Element) -> str | None:
         if value is not None:
             return normalize_space(value) or None
     if element.tag in ("a", "link"):
-        return element.get("href")
+        return cast("str | None", element.get("href"))
     if element.tag in ("img", "amp-img", "meta"):
-        return element.get("src")
+        return cast("str | None", element.get("src"))
     return normalize_space(text_of(element)) or None
 
 
