@@ -166,7 +166,7 @@ class CommandCounter:
         self._stop = threading.Event()
 
     def _listen(self) -> None:
-        with self.client.monitor() as monitor:
+        with self.client.monitor() as monitor:  # type: ignore[no-untyped-call]
             for command in monitor.listen():
                 if self._stop.is_set():
                     return

@@ -63,7 +63,9 @@ def to_svg(figure: Figure) -> str:
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
         # Japanese labels: the layout font has no such glyphs, the browser draws them.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-        FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
+        canvas = FigureCanvasSVG(figure)
+        canvas.print_svg(  # type: ignore[no-untyped-call]
+            buffer, metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
