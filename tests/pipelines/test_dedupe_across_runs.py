@@ -13,6 +13,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
+from newscrawl.exporters import AtomicJsonLinesItemExporter
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
 from newscrawl.neardup import Deduper, Fingerprint, MemoryDedupeStore
@@ -188,16 +189,22 @@ def close_run(crawler: Crawler, pipeline: DedupePipeline) -> None:
     pipeline.close_spider()
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.spider_closed()
+    keeper.close()
 
 
 def written(crawler: Crawler, pipeline: DedupePipeline, item: Article) -> None:
-    """What the engine does for an item that reaches the feed."""
+    """What the engine does for an item that reaches the feed: the line is written, the
+    signal sent, and the state records the line (with its fingerprint) from the file."""
     assert pipeline.process_item(item) is item
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.item_scraped(item)
+    part = Path(next(iter(crawler.settings.getdict("FEEDS"))).replace("%(time)s", "run") + ".part")
+    part.parent.mkdir(parents=True, exist_ok=True)
+    with part.open("ab") as file:
+        keeper.watch(part)
+        AtomicJsonLinesItemExporter(file, encoding="utf-8").export_item(item)
     pipeline.item_scraped(item)
+    keeper.flush(part)
 
 
 def test_the_pipeline_drops_copies_of_an_earlier_runs_story(tmp_path: Path) -> None:
