@@ -6,13 +6,15 @@
 * ``spider_opened``: connects the store and reconciles it with the lines earlier runs wrote
   (:mod:`newscrawl.state.journal`; the run lock has published killed runs' ``.part`` files);
 * while the run writes: records articles **from the feed file**. The feed storage registers
-  the ``.part`` file it writes (:meth:`watch`); after each written item a sync is requested:
-  the file is fsync'd (in a thread, so the crawl does not wait), then its new whole lines are
-  read back and recorded, with their validators and dedupe fingerprints, in one transaction.
-  Requests made while a sync runs are served by the next one. A line never written (disk
-  full) is never recorded; a line written but not yet recorded when the run is killed is in a
-  ``.part`` that the next run publishes and reconciles. The storage calls :meth:`flush`
-  before it publishes the file;
+  the ``.part`` file it writes (:meth:`watch`); after each item the feed exporter handled,
+  the new whole lines are read back, then the file is fsync'd (in a thread, so the crawl does
+  not wait) and the lines read before the sync are recorded, with their validators, in one
+  transaction. Requests made while a sync runs are served by the next one. A line never
+  written (disk full) is never recorded; a line written but not yet recorded when the run is
+  killed is in a ``.part`` that the next run publishes and reconciles. The dedupe
+  fingerprint of an article is kept as soon as its line is read back (so the next run knows
+  the originals a killed run wrote), never for an article whose line is not in the file.
+  The storage calls :meth:`flush` before it publishes the file;
 * ``item_dropped``: remembers an article the dedupe pipeline dropped as a copy of another
   (``duplicate_of``), once that other article is recorded, so later runs skip it;
 * once the feeds are stored (``feed_exporter_closed``; ``engine_stopped`` without a feed
@@ -28,7 +30,7 @@ import logging
 import os
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,11 +75,14 @@ def utc_now() -> str:
 
 @dataclass
 class _Watched:
-    """A feed file of this run: read back from *offset* by a descriptor of our own."""
+    """A feed file of this run, read back by a descriptor of our own."""
 
     path: Path
     fd: int
-    offset: int = 0
+    read: int = 0
+    """Bytes read back so far (whole lines)."""
+    unrecorded: list[dict[str, Any]] = field(default_factory=list)
+    """Article lines read back and not yet recorded (waiting for their sync)."""
 
 
 class CrawlStateKeeper(StateService):
@@ -116,9 +121,9 @@ class CrawlStateKeeper(StateService):
         self._sync_running: Deferred[Any] | None = None
         self._sync_again = False
         self._validators: dict[str, tuple[str | None, str | None]] = {}
-        self._fingerprints: dict[str, tuple[str, bytes, bytes | None]] = {}
         self._copies: dict[str, list[ArticleState]] = defaultdict(list)
-        self._recorded: set[str] = set()
+        self._written: set[str] = set()
+        """Articles whose line is in a feed file (read back), recorded or not yet."""
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -150,8 +155,13 @@ class CrawlStateKeeper(StateService):
                     " (ignored: full run)" if self.full else "")
 
     def item_scraped(self, item: Any) -> None:
-        if self._opened and self._watched:
-            self._request_sync()
+        """The feed exporter has written the item (or failed to): read the new lines back,
+        then sync and record them (in a thread, then here)."""
+        if not self._opened or not self._watched or self._failed:
+            return
+        for watched in self._watched.values():
+            self._read_back(watched)
+        self._request_sync()
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         """Remember an article dropped as a copy of another, unless it was delivered itself;
@@ -206,14 +216,15 @@ class CrawlStateKeeper(StateService):
 
     def flush(self, part_path: Path) -> None:
         watched = self._watched.get(part_path)
-        if watched is None:
+        if watched is None or not self._opened or self._failed:
             return
+        self._read_back(watched)
         try:
             os.fsync(watched.fd)
         except OSError as exc:
             self._fail(f"could not sync {part_path}", exc)
             return
-        self._record_up_to([(watched, os.fstat(watched.fd).st_size)])
+        self._record_up_to([(watched, len(watched.unrecorded))])
 
     def holds_delivered(self, path: Path) -> bool:
         if not self._opened or not path.exists():
@@ -221,11 +232,34 @@ class CrawlStateKeeper(StateService):
         mark = self.state.journal_mark(str(path.resolve()))
         return mark is not None and mark.offset > 0 and mark.head == head_digest(path)
 
+    def _read_back(self, watched: _Watched) -> None:
+        """Read the whole lines written since the last read (from the page cache): which
+        articles are in the file, before they are synced and recorded."""
+        try:
+            end = os.fstat(watched.fd).st_size
+            if end <= watched.read:
+                return
+            lines, watched.read = read_whole_lines(watched.fd, watched.read, end)
+        except OSError as exc:
+            self._fail(f"could not read {watched.path} back", exc)
+            return
+        for raw in lines:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue  # never written by this run's exporter; reconcile reports it
+            if is_article_line(record):
+                watched.unrecorded.append(record)
+                self._written.add(str(record["article_id"]))
+
     def _request_sync(self) -> None:
+        """fsync the feed files in a thread, then record what was read back before it."""
         if self._sync_running is not None:
             self._sync_again = True
             return
-        targets = [(w, os.fstat(w.fd).st_size) for w in self._watched.values()]
+        targets = [(w, len(w.unrecorded)) for w in self._watched.values() if w.unrecorded]
+        if not targets:
+            return
         synced: Deferred[Any] = deferToThread(_fsync_all, [w.fd for w, _ in targets])
         synced.addCallback(lambda _: self._record_up_to(targets))
         synced.addErrback(self._sync_failed)
@@ -243,32 +277,25 @@ class CrawlStateKeeper(StateService):
             self._request_sync()
 
     def _record_up_to(self, targets: list[tuple[_Watched, int]]) -> None:
-        """Record the whole lines of each file up to the size it had (and was synced at)."""
+        """Record the first *count* lines read back from each file (they are synced)."""
         if not self._opened or self._failed:
             return
-        for watched, end in targets:
-            if watched.offset >= end:
+        for watched, count in targets:
+            records, watched.unrecorded = watched.unrecorded[:count], watched.unrecorded[count:]
+            if not records:
                 continue
             try:
-                lines, watched.offset = read_whole_lines(watched.fd, watched.offset, end)
-                recorded = self._record_lines(lines)
-            except (sqlite3.Error, OSError) as exc:
+                recorded = self._record_lines(records)
+            except sqlite3.Error as exc:
                 self._fail(f"could not record the lines of {watched.path}", exc)
                 return
-            if recorded:
-                self.stats.inc_value("newscrawl/state/recorded", recorded)
+            self.stats.inc_value("newscrawl/state/recorded", recorded)
 
-    def _record_lines(self, lines: list[bytes]) -> int:
+    def _record_lines(self, records: list[dict[str, Any]]) -> int:
         now = utc_now()
         recorded = 0
         with self.state.transaction():
-            for raw in lines:
-                try:
-                    record = json.loads(raw)
-                except ValueError:
-                    continue  # never written by this run's exporter; reconcile reports it
-                if not is_article_line(record):
-                    continue
+            for record in records:
                 article_id = str(record["article_id"])
                 known = self.state.get(article_id)
                 if known is not None and not known.duplicate_of and \
@@ -277,11 +304,7 @@ class CrawlStateKeeper(StateService):
                 etag, last_modified = self._validators.pop(
                     article_id, (known.etag, known.last_modified) if known else (None, None))
                 self.state.record(delivered_state(record, known, now, etag, last_modified))
-                self._recorded.add(article_id)
                 recorded += 1
-                pending = self._fingerprints.pop(article_id, None)
-                if pending is not None:
-                    self.state.record_fingerprint(article_id, *pending, now)
                 for copy in self._copies.pop(article_id, []):
                     self._record_copy(copy)
         return recorded
@@ -322,12 +345,11 @@ class CrawlStateKeeper(StateService):
 
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None) -> None:
-        if not self._opened:
-            return
-        if article_id in self._recorded:
+        """Kept at once when the article's line is in a feed file (read back), even before
+        it is synced: a killed run's copy check must know its originals; not kept when
+        the line was never written."""
+        if self._opened and article_id in self._written:
             self.state.record_fingerprint(article_id, scheme, body_hash, signature, utc_now())
-        else:
-            self._fingerprints[article_id] = (scheme, body_hash, signature)
 
 
 def _fsync_all(fds: list[int]) -> None:

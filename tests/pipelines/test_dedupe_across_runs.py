@@ -193,8 +193,8 @@ def close_run(crawler: Crawler, pipeline: DedupePipeline) -> None:
 
 
 def written(crawler: Crawler, pipeline: DedupePipeline, item: Article) -> None:
-    """What the engine does for an item that reaches the feed: the line is written, the
-    signal sent, and the state records the line (with its fingerprint) from the file."""
+    """What the engine does for an item that reaches the feed: the line is written, the state
+    reads it back (and records it), then the pipeline's fingerprint is kept."""
     assert pipeline.process_item(item) is item
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
@@ -203,8 +203,8 @@ def written(crawler: Crawler, pipeline: DedupePipeline, item: Article) -> None:
     with part.open("ab") as file:
         keeper.watch(part)
         AtomicJsonLinesItemExporter(file, encoding="utf-8").export_item(item)
-    pipeline.item_scraped(item)
     keeper.flush(part)
+    pipeline.item_scraped(item)
 
 
 def test_the_pipeline_drops_copies_of_an_earlier_runs_story(tmp_path: Path) -> None:

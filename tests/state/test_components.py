@@ -137,15 +137,6 @@ def test_an_article_never_written_is_never_recorded(crawler: Crawler) -> None:
     assert [f.article_id for f in keeper.fingerprints("scheme")] == ["2"]
 
 
-def test_a_fingerprint_waits_for_its_line(crawler: Crawler) -> None:
-    keeper = crawler.get_extension(CrawlStateKeeper)
-    assert keeper is not None
-    keeper.record_fingerprint("3", "scheme", b"h" * 16, None)
-    assert keeper.fingerprints("scheme") == []
-    deliver(crawler, article("3"))
-    assert [f.article_id for f in keeper.fingerprints("scheme")] == ["3"]
-
-
 def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
     deliver(crawler, article("1"))
     middleware = IncrementalMiddleware(crawler)
