@@ -134,18 +134,15 @@ def undo_interrupted_append(path: Path, part: Path) -> bool:
 def set_aside(path: Path) -> list[Path]:
     """Keep *path* and its side files under ``<stem>.<time of path>…`` (one token for all).
 
-    The feed is hard-linked (its name keeps pointing at the old file until the new one
-    replaces it: no moment without a file); side files are renamed."""
+    Renamed, not linked: a kill between this and the publication of the new file leaves the
+    new file's ``.part`` (published by the next run) and no second name for the old one."""
     stem = path.name[: len(path.name) - len(path.suffix)] if path.suffix else path.name
     sides = [side for side in (path.with_name(stem + s) for s in SIDE_SUFFIXES)
              if side.exists()]
     moment = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     token = free_token([path, *sides], time_token(moment))
     aside = aside_path(path, token)
-    try:
-        os.link(path, aside)
-    except OSError:  # no hard links here: rename (a moment without the file)
-        os.replace(path, aside)
+    os.replace(path, aside)
     kept = [aside]
     for side in sides:
         kept.append(aside_path(side, token))

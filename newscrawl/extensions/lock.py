@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 EXIT_LOCKED = 75
 """Exit status of a run refused because another one holds the lock (``EX_TEMPFAIL``)."""
 STAT_RECOVERED = "newscrawl/delivery/recovered_files"
+"""Files of killed runs published at start (the state adds those it finds in its journal)."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ class RunLock:
         token = time_token(self.previous_start())
         recovered = recover_parts(patterns, token)
         if recovered:
-            self.crawler.stats.set_value(STAT_RECOVERED, len(recovered))
+            self.crawler.stats.inc_value(STAT_RECOVERED, len(recovered))
 
     def engine_stopped(self) -> None:
         held, self._held = self._held, []

@@ -45,14 +45,25 @@ from twisted.internet.threads import deferToThread
 from newscrawl.config import BadSetting
 from newscrawl.exporters import stop_run
 from newscrawl.feeds import output_files
-from newscrawl.state import ArticleState, CrawlState, StoredFingerprint, content_hash, open_state
+from newscrawl.paths import PLACEHOLDER
+from newscrawl.state import (
+    ArticleState,
+    CrawlState,
+    JournalMark,
+    StoredFingerprint,
+    content_hash,
+    open_state,
+)
 from newscrawl.state.journal import (
+    PART_HEAD,
     delivered_state,
     feed_pattern,
     head_digest,
     is_article_line,
+    journal_files,
     read_whole_lines,
     reconcile,
+    recover_journal_parts,
 )
 from newscrawl.state.service import StateService, configured_state
 from newscrawl.urls import site_from_settings
@@ -66,6 +77,7 @@ logger = logging.getLogger(__name__)
 COPY_REASONS = frozenset({"duplicate_body", "near_duplicate"})
 """Drop reasons (``Rejected.reason``) that make an article a remembered copy."""
 STATE_FAILED = "state_failed"
+STAT_RECOVERED = "newscrawl/delivery/recovered_files"
 """Finish reason of a run whose state could not record what it wrote."""
 
 
@@ -136,13 +148,18 @@ class CrawlStateKeeper(StateService):
         try:
             self.state.open()
             self._opened = True
-            files = [path for template in self.journal
+            reserved = [Path(t) for t in self.journal if not PLACEHOLDER.search(t)]
+            recovered = recover_journal_parts(self.state, reserved)
+            files = {path for template in self.journal
                      for pattern in [feed_pattern(template, self.spider_name)] if pattern
-                     for path in pattern.files()]
-            report = reconcile(self.state, files, self.site)
+                     for path in pattern.files()}
+            files.update(journal_files(self.state))
+            report = reconcile(self.state, sorted(files), self.site)
         except (sqlite3.Error, OSError) as exc:
             self._fail("could not open and reconcile the state", exc)
             return
+        if recovered:
+            self.stats.inc_value(STAT_RECOVERED, len(recovered))
         if report.recorded:
             logger.warning("reconciled the state with earlier output: %d article(s) were "
                            "written by a run that stopped before recording them",
@@ -203,6 +220,8 @@ class CrawlStateKeeper(StateService):
         for watched in list(self._watched.values()):
             self.flush(watched.path)
             os.close(watched.fd)
+            if self._opened and not watched.path.exists():  # published
+                self.state.forget_journal(str(watched.path.resolve()))
         self._watched.clear()
         if self._opened:
             self.state.close()
@@ -211,8 +230,12 @@ class CrawlStateKeeper(StateService):
     # -- the journal: recording from the feed file ------------------------------------------
 
     def watch(self, part_path: Path) -> None:
-        if part_path not in self._watched:
-            self._watched[part_path] = _Watched(part_path, os.open(part_path, os.O_RDONLY))
+        """Enter the part in the journal before its first line (so that the next run
+        publishes it if this one is killed, whatever its name), and read it back."""
+        if part_path in self._watched or not self._opened:
+            return
+        self.state.set_journal_mark(str(part_path.resolve()), JournalMark(0, PART_HEAD))
+        self._watched[part_path] = _Watched(part_path, os.open(part_path, os.O_RDONLY))
 
     def flush(self, part_path: Path) -> None:
         watched = self._watched.get(part_path)

@@ -27,18 +27,21 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawl.exporters import undo_interrupted_append
+from newscrawl.exporters import append_marker, undo_interrupted_append
 from newscrawl.paths import (
     PART_SUFFIX,
     PLACEHOLDER,
+    REJECTS_SUFFIX,
     SIDE_SUFFIXES,
     TOKEN_PATTERN,
     aside_path,
     free_token,
     local_path,
+    time_token,
 )
 from newscrawl.state.base import ArticleState, CrawlState, JournalMark, content_hash
 from newscrawl.urls import Site
@@ -188,6 +191,10 @@ def recover_parts(patterns: Iterable[FeedPattern], token: str) -> list[Path]:
     """
     published = []
     for pattern in patterns:
+        for final in pattern.files():  # an append that ended but for its marker
+            if append_marker(final).exists() and not final.with_name(
+                    final.name + PART_SUFFIX).exists():
+                append_marker(final).unlink()
         for part in pattern.parts():
             final = part.with_name(part.name[: -len(PART_SUFFIX)])
             if undo_interrupted_append(final, part):
@@ -266,12 +273,13 @@ def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None
         key = str(path.resolve())
         seen_paths.add(key)
         size = path.stat().st_size
-        head = head_digest(path)
         mark = state.journal_mark(key)
+        if mark is not None and mark.offset == size and mark.head != PART_HEAD:
+            continue  # read to its end before (a stat, not a read, per file and run)
+        head = head_digest(path)
         offset = mark.offset if mark and mark.head == head and mark.offset <= size else 0
         if size == offset:
-            if mark is None or mark.head != head:
-                state.set_journal_mark(key, JournalMark(offset, head))
+            state.set_journal_mark(key, JournalMark(offset, head))
             continue
         report.files += 1
         fd = os.open(path, os.O_RDONLY)
@@ -307,6 +315,67 @@ def _reconcile_line(state: CrawlState, raw: bytes, site: Site | None,
             line_state.etag, line_state.last_modified = known.etag, known.last_modified
         state.record(line_state)
         report.recorded += 1
+
+
+PART_HEAD = "part"
+"""The :class:`~newscrawl.state.base.JournalMark` head of a ``.part`` file a run is writing:
+recorded before its first line, removed once the file is published. One left behind is the
+output of a killed run, whatever name it had."""
+
+
+def journal_files(state: CrawlState) -> list[Path]:
+    """The published files the journal holds marks of (not the ``.part`` entries)."""
+    return [Path(key) for key in state.journal_paths()
+            if Path(key).is_file() and (mark := state.journal_mark(key)) is not None
+            and mark.head != PART_HEAD]
+
+
+def recover_journal_parts(state: CrawlState, reserved: Iterable[Path] = ()) -> list[Path]:
+    """Publish the ``.part`` files the journal lists (runs of this state that were killed,
+    whatever output they named), with their rejects ``.part``; return the published feeds.
+
+    Call it while holding the state's lock. A part is published under its final name when
+    that is free and not in *reserved* (the fixed names the current run writes), else as
+    ``<stem>.<time of its last write>.recovered.jsonl``. The published file is entered in
+    the journal (to be reconciled) before it is renamed, so a kill at any point leaves it
+    findable.
+    """
+    published = []
+    reserved_keys = {os.path.abspath(p) for p in reserved}
+    for key in state.journal_paths():
+        mark = state.journal_mark(key)
+        if mark is None or mark.head != PART_HEAD:
+            continue
+        part = Path(key)
+        if not part.is_file():
+            state.forget_journal(key)  # published by its run, or by a run on its name
+            continue
+        final = part.with_name(part.name[: -len(PART_SUFFIX)])
+        undo_interrupted_append(final, part)
+        cut_partial_tail(part)
+        side = final.with_name(_stem(final) + REJECTS_SUFFIX + PART_SUFFIX)
+        if final.exists() or os.path.abspath(final) in reserved_keys:
+            written = datetime.fromtimestamp(part.stat().st_mtime, UTC)
+            token_here = free_token([final], time_token(written), recovered=True)
+            target = aside_path(final, token_here, recovered=True)
+            side_target = aside_path(side.with_name(side.name[: -len(PART_SUFFIX)]),
+                                     token_here, recovered=True, suffix=REJECTS_SUFFIX)
+        else:
+            target, side_target = final, side.with_name(side.name[: -len(PART_SUFFIX)])
+        with state.transaction():
+            state.set_journal_mark(str(target.resolve()), JournalMark(0, ""))
+        if side.is_file() and not side_target.exists():  # first: the feed part is the key
+            cut_partial_tail(side)
+            os.replace(side, side_target)
+        os.replace(part, target)
+        state.forget_journal(key)
+        logger.warning("published the output of an interrupted run: %s", target)
+        published.append(target)
+    return published
+
+
+def _stem(path: Path) -> str:
+    return path.name[: len(path.name) - len(path.suffix)] if path.suffix else path.name
 
 
 def rotate(paths: Iterable[Path], keep: int) -> list[Path]:

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,15 @@ FAST: dict[str, Any] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                         "LOG_LEVEL": "INFO"}
 
 
-def crawl_in_process(base_url: str, **settings: Any) -> Crawler:
+def crawl_in_process(base_url: str, *, listen: Callable[[Crawler], None] | None = None,
+                     **settings: Any) -> Crawler:
     """One ``scrapy crawl kangnamtimes`` in this process (the asyncio loop of the installed
-    reactor; needs the ``reactor_threads`` fixture). Returns the finished crawler."""
+    reactor; needs the ``reactor_threads`` fixture). ``listen`` may connect signal handlers
+    before the crawl starts. Returns the finished crawler."""
     runner = CrawlerRunner(project_settings(**{**FAST, **settings}))
     crawler = runner.create_crawler(KangnamTimesSpider)
+    if listen is not None:
+        listen(crawler)
     loop = asyncio.get_event_loop()
     loop.run_until_complete(runner.crawl(crawler, base_url=base_url).asFuture(loop))
     return crawler

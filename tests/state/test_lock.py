@@ -46,8 +46,8 @@ def test_a_second_run_is_refused_naming_the_pid(tmp_path: Path,
     assert f"pid {holder.pid}" in str(refused.value)
 
 
-def test_the_lock_of_a_killed_run_is_taken_over(tmp_path: Path, holder: subprocess.Popen[str],
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_the_lock_of_a_killed_run_is_taken_over(tmp_path: Path,
+                                                holder: subprocess.Popen[str]) -> None:
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     held = acquire(tmp_path / "run.lock")
@@ -122,3 +122,12 @@ def test_scrapy_crawl_is_refused_with_one_line(tmp_path: Path,
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert f"pid {holder.pid}" in last and "another run is active" in last
+
+
+def test_an_output_nothing_can_be_written_beside_is_one_bad_setting(tmp_path: Path) -> None:
+    from newscrawl.config import BadSetting
+
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(BadSetting, match="bad setting FEEDS: cannot write beside"):
+        built_crawler(tmp_path, FEEDS={str(tmp_path / "a-file" / "out.jsonl"): {
+            "format": "jsonl"}})
