@@ -183,8 +183,8 @@ def publish(part_path: Path, path: Path, *, overwrite: bool = False,
 
 class StagedLineFile:
     """A JSON Lines side file (the rejects) written like a feed: ``<path>.part``, one
-    ``os.write`` per line, cut back to its last whole line when a write fails, renamed to
-    ``<path>`` by :meth:`publish`."""
+    ``os.write`` per line, cut back to its last whole line when a write fails, published to
+    ``<path>`` by :meth:`publish` (never replacing lines already there)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -204,7 +204,8 @@ class StagedLineFile:
         self._size = write_line(self._fd, data, self._size)
 
     def publish(self) -> None:
-        """Sync, close and rename to the final name (replacing a file there)."""
+        """Sync, close and rename to the final name; appended to a file already there (two
+        runs in the same second share a ``%(time)s``: nothing of the first is lost)."""
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
@@ -212,8 +213,7 @@ class StagedLineFile:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(self.part_path, self.path)
-        fsync_directory(self.path.parent)
+        publish(self.part_path, self.path, overwrite=False)
 
 
 # --- Feed exporter and storage ------------------------------------------------------------------
@@ -307,8 +307,10 @@ class StagedFileFeedStorage:
 
     def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        file = self.part_path.open("ab")
         service = state_service(self.crawler) if self.crawler is not None else None
+        if service is not None:
+            service.note_part(self.part_path)  # before it exists: found if the run is killed
+        file = self.part_path.open("ab")
         if service is not None:
             service.watch(self.part_path)
         return file

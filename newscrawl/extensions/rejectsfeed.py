@@ -1,12 +1,15 @@
 """Write every dropped item and rejected page to a JSON Lines file next to the output.
 
 The rejects file is written like a feed (:class:`newscrawl.exporters.StagedLineFile`): to
-``<path>.part``, one ``os.write`` per line, and renamed to ``<path>`` once the feeds are
-stored (``feed_exporter_closed``; ``engine_stopped`` when there is no feed exporter), so an
-earlier run's rejects file kept aside by the feed's publication is never replaced. A killed
-run's rejects ``.part`` is published by the next run under its own name, like its feed
-(:func:`newscrawl.state.journal.recover_parts`). A write that fails (disk full) leaves only
-whole lines and stops the run (finish reason ``rejects_failed``).
+``<path>.part`` (created at the first reject), one ``os.write`` per line, and renamed to
+``<path>`` once the feeds are stored (``feed_exporter_closed``; ``engine_stopped`` when
+there is no feed exporter), so an earlier run's rejects file kept aside by the feed's
+publication is never replaced; a run without rejects publishes an empty file. A killed run's
+rejects ``.part`` is published by the next run under its own name, like its feed
+(:func:`newscrawl.state.journal.recover_parts`; with the state on, whatever output the next
+run names: the part is noted in the state's journal before it is created). A write that
+fails (disk full) leaves only whole lines and stops the run (finish reason
+``rejects_failed``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.config import read_bool
-from newscrawl.exporters import StagedLineFile, stop_run
+from newscrawl.exporters import StagedLineFile, stop_run, write_atomically
 from newscrawl.feeds import OutputFiles, output_files
 from newscrawl.rejects import Reject, Rejected, page_rejected
+from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -72,6 +76,7 @@ class RejectsFeed:
         self.file: StagedLineFile | None = None
         self.count = 0
         self.failed = False
+        self.published = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.publish, signal=signals.feed_exporter_closed)
         crawler.signals.connect(self.publish, signal=signals.engine_stopped)
@@ -91,21 +96,36 @@ class RejectsFeed:
                 "not written"
             )
             return
-        self.file = StagedLineFile(self.path)
-        try:
-            self.file.open()
-        except OSError as exc:
-            self._fail(exc)
-            return
         logger.info("Writing rejects to %s", self.path)
 
+    def _open(self) -> StagedLineFile | None:
+        """The ``.part`` file, created at the first reject (the state, open by then, notes it
+        in its journal first)."""
+        if self.file is None and self.path is not None and not self.failed:
+            file = StagedLineFile(self.path)
+            service = state_service(self.crawler)
+            if service is not None:
+                service.note_part(file.part_path)
+            try:
+                file.open()
+            except OSError as exc:
+                self._fail(exc)
+                return None
+            self.file = file
+        return self.file
+
     def publish(self) -> None:
-        """Publish the rejects file (once: at the first of the two signals)."""
-        if self.file is None:
+        """Publish the rejects file, empty when nothing was rejected (once: at the first of
+        the two signals)."""
+        if self.path is None or self.published:
             return
+        self.published = True
         file, self.file = self.file, None
         try:
-            file.publish()
+            if file is not None:
+                file.publish()
+            elif not self.failed:
+                write_atomically(self.path, b"")
         except OSError as exc:
             self._fail(exc)
             return
@@ -133,11 +153,12 @@ class RejectsFeed:
         assert stats is not None
         stats.inc_value(f"newscrawl/rejects/{reject.reason}")
         self.count += 1
-        if self.file is None or self.failed:
+        file = self._open()
+        if file is None or self.failed:
             return
         line = json.dumps(reject.to_dict(), ensure_ascii=False) + "\n"
         try:
-            self.file.write(line.encode("utf-8"))
+            file.write(line.encode("utf-8"))
         except OSError as exc:
             self._fail(exc)
 

@@ -221,7 +221,7 @@ class CrawlStateKeeper(StateService):
             self.flush(watched.path)
             os.close(watched.fd)
             if self._opened and not watched.path.exists():  # published
-                self.state.forget_journal(str(watched.path.resolve()))
+                self.state.forget_journal(os.path.abspath(watched.path))
         self._watched.clear()
         if self._opened:
             self.state.close()
@@ -229,12 +229,15 @@ class CrawlStateKeeper(StateService):
 
     # -- the journal: recording from the feed file ------------------------------------------
 
+    def note_part(self, part_path: Path) -> None:
+        if self._opened and not self._failed:
+            self.state.set_journal_mark(os.path.abspath(part_path), JournalMark(0, PART_HEAD))
+
     def watch(self, part_path: Path) -> None:
-        """Enter the part in the journal before its first line (so that the next run
-        publishes it if this one is killed, whatever its name), and read it back."""
+        """Read the part back from now on (it was noted in the journal before it existed)."""
         if part_path in self._watched or not self._opened:
             return
-        self.state.set_journal_mark(str(part_path.resolve()), JournalMark(0, PART_HEAD))
+        self.note_part(part_path)
         self._watched[part_path] = _Watched(part_path, os.open(part_path, os.O_RDONLY))
 
     def flush(self, part_path: Path) -> None:
@@ -252,7 +255,7 @@ class CrawlStateKeeper(StateService):
     def holds_delivered(self, path: Path) -> bool:
         if not self._opened or not path.exists():
             return False
-        mark = self.state.journal_mark(str(path.resolve()))
+        mark = self.state.journal_mark(os.path.abspath(path))
         return mark is not None and mark.offset > 0 and mark.head == head_digest(path)
 
     def _read_back(self, watched: _Watched) -> None:

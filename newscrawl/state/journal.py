@@ -270,7 +270,7 @@ def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None
     report = ReconcileReport()
     seen_paths = set()
     for path in paths:
-        key = str(path.resolve())
+        key = os.path.abspath(path)
         seen_paths.add(key)
         size = path.stat().st_size
         mark = state.journal_mark(key)
@@ -342,7 +342,9 @@ def recover_journal_parts(state: CrawlState, reserved: Iterable[Path] = ()) -> l
     """
     published = []
     reserved_keys = {os.path.abspath(p) for p in reserved}
-    for key in state.journal_paths():
+    keys = sorted(state.journal_paths(),  # feeds first: they take their rejects along
+                  key=lambda k: (k.endswith(REJECTS_SUFFIX + PART_SUFFIX), k))
+    for key in keys:
         mark = state.journal_mark(key)
         if mark is None or mark.head != PART_HEAD:
             continue
@@ -353,6 +355,11 @@ def recover_journal_parts(state: CrawlState, reserved: Iterable[Path] = ()) -> l
         final = part.with_name(part.name[: -len(PART_SUFFIX)])
         undo_interrupted_append(final, part)
         cut_partial_tail(part)
+        if part.stat().st_size == 0:
+            part.unlink()
+            state.forget_journal(key)
+            continue
+        is_feed = not final.name.endswith(REJECTS_SUFFIX)
         side = final.with_name(_stem(final) + REJECTS_SUFFIX + PART_SUFFIX)
         if final.exists() or os.path.abspath(final) in reserved_keys:
             written = datetime.fromtimestamp(part.stat().st_mtime, UTC)
@@ -362,15 +369,18 @@ def recover_journal_parts(state: CrawlState, reserved: Iterable[Path] = ()) -> l
                                      token_here, recovered=True, suffix=REJECTS_SUFFIX)
         else:
             target, side_target = final, side.with_name(side.name[: -len(PART_SUFFIX)])
-        with state.transaction():
-            state.set_journal_mark(str(target.resolve()), JournalMark(0, ""))
-        if side.is_file() and not side_target.exists():  # first: the feed part is the key
+        if is_feed:
+            with state.transaction():
+                state.set_journal_mark(os.path.abspath(target), JournalMark(0, ""))
+        if is_feed and side.is_file() and not side_target.exists():  # first: the feed part
+            # is the key (a kill after this and before the next rename redoes only it)
             cut_partial_tail(side)
             os.replace(side, side_target)
         os.replace(part, target)
         state.forget_journal(key)
         logger.warning("published the output of an interrupted run: %s", target)
-        published.append(target)
+        if is_feed:
+            published.append(target)
     return published
 
 

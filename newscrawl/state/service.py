@@ -93,11 +93,17 @@ class StateService(ABC):
                            signature: bytes | None) -> None:
         """Keep the dedupe fingerprint of an article; stored once its line is recorded."""
 
-    # -- the delivery journal (for the feed storage) ------------------------------------------
+    # -- the delivery journal (for the feed storage and the rejects file) ----------------------
+
+    @abstractmethod
+    def note_part(self, part_path: Path) -> None:
+        """A ``.part`` file this run is about to create: entered in the journal first, so
+        that the next run publishes it if this one is killed, whatever its name."""
 
     @abstractmethod
     def watch(self, part_path: Path) -> None:
-        """A feed file this run writes: its lines are recorded as they reach the disk."""
+        """A feed file this run writes (noted before): its lines are recorded as they reach
+        the disk."""
 
     @abstractmethod
     def flush(self, part_path: Path) -> None:

@@ -63,6 +63,7 @@ def test_records_every_source_and_counts(tmp_path: Path) -> None:
     spider = crawler.spider
     assert spider is not None
     feed.spider_opened(spider)
+    assert not target.parent.exists()  # nothing written before the first reject
     article = Article(url="https://example.com/ja/news/article/2", article_id="2")
     feed.item_dropped(article, None, Rejected("near_duplicate", duplicate_of="1"), spider)
     feed.item_dropped({"url": "u"}, None, DropItem("other pipeline"), spider)
@@ -99,3 +100,27 @@ def test_a_remote_rejects_uri_is_a_bad_setting() -> None:
 
     with pytest.raises(BadSetting, match="NEWSCRAWL_REJECTS_URI: must be a local file path"):
         RejectsFeed(_crawler({"NEWSCRAWL_REJECTS_URI": "s3://bucket/rejects.jsonl"}))
+
+
+def test_a_run_without_rejects_publishes_an_empty_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.jsonl"
+    crawler = _crawler({"NEWSCRAWL_REJECTS_URI": str(target), "FEEDS": {}})
+    feed = build_from_crawler(RejectsFeed, crawler)
+    assert crawler.spider is not None
+    feed.spider_opened(crawler.spider)
+    feed.publish()
+    assert target.read_bytes() == b"" and not list(tmp_path.glob("*.part"))
+
+
+def test_a_rejects_file_already_there_is_added_to_not_replaced(tmp_path: Path) -> None:
+    """Two runs in the same second share a ``%(time)s``: the first one's rejects stay."""
+    target = tmp_path / "r.jsonl"
+    for reason in ("http_404", "timeout"):
+        crawler = _crawler({"NEWSCRAWL_REJECTS_URI": str(target), "FEEDS": {}})
+        feed = build_from_crawler(RejectsFeed, crawler)
+        assert crawler.spider is not None
+        feed.spider_opened(crawler.spider)
+        report_reject(crawler, reason, "https://example.com/x", stage="download")
+        feed.publish()
+    reasons = [json.loads(x)["reason"] for x in target.read_text().splitlines()]
+    assert reasons == ["http_404", "timeout"]

@@ -1,13 +1,14 @@
 """Nothing lost under ``kill -9`` at random moments, and on a disk that is really full.
 
 Each loop runs ``scrapy crawl`` over the replica several times on one state, killing each run
-(``SIGKILL``) at a moment chosen by a seeded random generator: after a random number of lines
-in its ``.part`` file, or a random time after its start (start-up, recovery, the crawl, or the
-publication at the end). Then a normal run. Across the published files (never ``.part``), every
-story the replica's ground truth can reach must have exactly one line, and every reachable
-article must be in a published line or a rejects line. Outputs: one ``-O`` path for every
-run, a new ``-O`` path for every run (the cron form ``-O out-$(date +%F-%H).jsonl``), the
-default time-stamped feed, and a mix of the three.
+at a moment chosen by a seeded random generator: after a random number of lines in its
+``.part`` file, or a random time after its start (start-up, recovery, the crawl, or the
+publication at the end); mostly with ``SIGKILL``, sometimes with ``SIGTERM`` (Scrapy's
+graceful stop, then ``SIGKILL`` if it has not ended within seconds). Then a normal run.
+Across the published files (never ``.part``), every story the replica's ground truth can
+reach must have exactly one line, and every reachable article must be in a published line or
+a rejects line. Outputs: one ``-O`` path for every run, a new ``-O`` path for every run (the
+cron form ``-O out-$(date +%F-%H).jsonl``), the default time-stamped feed, and a mix.
 
 ``python -m tests.state.test_kill_loops`` prints the figures of a longer loop for the README.
 """
@@ -44,6 +45,9 @@ PACE = {"DOWNLOAD_DELAY": 0.04, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 class Loop:
     runs: int = 0
     kills: int = 0
+    """Runs stopped by a signal (``SIGKILL``, or ``SIGTERM``)."""
+    terms: int = 0
+    """Of those, runs sent ``SIGTERM`` first."""
     account: Account | None = None
 
 
@@ -63,8 +67,9 @@ def lines_in_parts(directory: Path) -> int:
                if not p.name.endswith(".rejects.jsonl.part"))
 
 
-def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Path) -> bool:
-    """Kill *process* at a random moment; False when it ended first."""
+def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Path,
+                   loop: Loop) -> None:
+    """Kill *process* at a random moment (counted in *loop* unless it ended first)."""
     if rng.random() < 0.5:
         deadline = time.monotonic() + rng.uniform(0.05, 3.0)
         while process.poll() is None and time.monotonic() < deadline:
@@ -74,9 +79,18 @@ def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Pa
         while process.poll() is None and lines_in_parts(out) < threshold:
             time.sleep(0.005)
     if process.poll() is not None:
-        return False
+        return
+    loop.kills += 1
+    if rng.random() < 0.2:
+        loop.terms += 1
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=rng.uniform(0.0, 5.0))
+            return
+        except subprocess.TimeoutExpired:
+            pass
     process.send_signal(signal.SIGKILL)
-    return process.wait() == -signal.SIGKILL
+    process.wait()
 
 
 def kill_loop(tmp_path: Path, base_url: str, truth: dict[str, dict[str, Any]],
@@ -90,8 +104,7 @@ def kill_loop(tmp_path: Path, base_url: str, truth: dict[str, dict[str, Any]],
         process = start_crawl(crawl_command(base_url, *options, **state, **settings),
                               tmp_path / f"run{loop.runs}.log")
         loop.runs += 1
-        if kill_at_random(process, rng, tmp_path / "out"):
-            loop.kills += 1
+        kill_at_random(process, rng, tmp_path / "out", loop)
     options, settings = outputs(tmp_path, scenario, loop.runs)
     final = subprocess.run(crawl_command(base_url, *options, **state, **settings), cwd=ROOT,
                            capture_output=True, text=True, timeout=600)
@@ -169,15 +182,17 @@ def main() -> None:
         truth = demo.truth(base_url, ARTICLES)
         reachable = sum(t["reachable_html"] for t in truth.values())
         print(f"replica: {ARTICLES} articles, {reachable} reachable without JavaScript")
-        print("| outputs | runs | killed | lines published | stories twice | missing |")
+        print("| outputs | runs | stopped (of which SIGTERM first) | lines published | "
+              "stories twice | missing |")
         print("|---|---|---|---|---|---|")
         for scenario in ("fixed", "changing", "default", "mixed"):
             with tempfile.TemporaryDirectory() as directory:
                 loop = kill_loop(Path(directory), base_url, truth, scenario, seed=1, kills=kills)
                 counted = loop.account
                 assert counted is not None
-                print(f"| {scenario} | {loop.runs} | {loop.kills} | {counted.lines} | "
-                      f"{len(counted.stories_twice)} | {len(counted.missing)} |", flush=True)
+                print(f"| {scenario} | {loop.runs} | {loop.kills} ({loop.terms}) | "
+                      f"{counted.lines} | {len(counted.stories_twice)} | "
+                      f"{len(counted.missing)} |", flush=True)
 
 
 if __name__ == "__main__":
