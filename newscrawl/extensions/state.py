@@ -7,13 +7,13 @@
   (:mod:`newscrawl.state.journal`; the run lock has published killed runs' ``.part`` files);
 * while the run writes: records articles **from the feed file**. The feed storage registers
   the ``.part`` file it writes (:meth:`watch`); after each item the feed exporter handled,
-  the new whole lines are read back, then the file is fsync'd (in a thread, so the crawl does
-  not wait) and the lines read before the sync are recorded, with their validators, in one
+  the file is fsync'd (in a thread, so the crawl does not wait), then the whole lines it held
+  when the sync began are read back and recorded, with their validators, in one
   transaction. Requests made while a sync runs are served by the next one. A line never
   written (disk full) is never recorded; a line written but not yet recorded when the run is
   killed is in a ``.part`` that the next run publishes and reconciles. The dedupe
-  fingerprint of an article is kept as soon as its line is read back (so the next run knows
-  the originals a killed run wrote), never for an article whose line is not in the file.
+  fingerprint of an article is kept at once, right after its line is written (so the next
+  run knows the originals a killed run wrote), unless a feed failed.
   The storage calls :meth:`flush` before it publishes the file;
 * ``item_dropped``: remembers an article the dedupe pipeline dropped as a copy of another
   (``duplicate_of``), once that other article is recorded, so later runs skip it;
@@ -30,7 +30,7 @@ import logging
 import os
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
 from newscrawl.config import BadSetting
+from newscrawl.exporters import STAT_FAILED as FEED_FAILED_STAT
 from newscrawl.exporters import stop_run
 from newscrawl.feeds import output_files
 from newscrawl.paths import PLACEHOLDER
@@ -92,9 +93,7 @@ class _Watched:
     path: Path
     fd: int
     read: int = 0
-    """Bytes read back so far (whole lines)."""
-    unrecorded: list[dict[str, Any]] = field(default_factory=list)
-    """Article lines read back and not yet recorded (waiting for their sync)."""
+    """Bytes read back and recorded so far (whole lines)."""
 
 
 class CrawlStateKeeper(StateService):
@@ -134,8 +133,6 @@ class CrawlStateKeeper(StateService):
         self._sync_again = False
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._copies: dict[str, list[ArticleState]] = defaultdict(list)
-        self._written: set[str] = set()
-        """Articles whose line is in a feed file (read back), recorded or not yet."""
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -172,13 +169,10 @@ class CrawlStateKeeper(StateService):
                     " (ignored: full run)" if self.full else "")
 
     def item_scraped(self, item: Any) -> None:
-        """The feed exporter has written the item (or failed to): read the new lines back,
-        then sync and record them (in a thread, then here)."""
-        if not self._opened or not self._watched or self._failed:
-            return
-        for watched in self._watched.values():
-            self._read_back(watched)
-        self._request_sync()
+        """The feed exporter has written the item (or failed to): sync the file (in a
+        thread), then read back and record the lines it held when the sync began."""
+        if self._opened and self._watched and not self._failed:
+            self._request_sync()
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         """Remember an article dropped as a copy of another, unless it was delivered itself;
@@ -244,13 +238,13 @@ class CrawlStateKeeper(StateService):
         watched = self._watched.get(part_path)
         if watched is None or not self._opened or self._failed:
             return
-        self._read_back(watched)
         try:
             os.fsync(watched.fd)
+            end = os.fstat(watched.fd).st_size
         except OSError as exc:
             self._fail(f"could not sync {part_path}", exc)
             return
-        self._record_up_to([(watched, len(watched.unrecorded))])
+        self._record_up_to([(watched, end)])
 
     def holds_delivered(self, path: Path) -> bool:
         if not self._opened or not path.exists():
@@ -258,32 +252,13 @@ class CrawlStateKeeper(StateService):
         mark = self.state.journal_mark(os.path.abspath(path))
         return mark is not None and mark.offset > 0 and mark.head == head_digest(path)
 
-    def _read_back(self, watched: _Watched) -> None:
-        """Read the whole lines written since the last read (from the page cache): which
-        articles are in the file, before they are synced and recorded."""
-        try:
-            end = os.fstat(watched.fd).st_size
-            if end <= watched.read:
-                return
-            lines, watched.read = read_whole_lines(watched.fd, watched.read, end)
-        except OSError as exc:
-            self._fail(f"could not read {watched.path} back", exc)
-            return
-        for raw in lines:
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue  # never written by this run's exporter; reconcile reports it
-            if is_article_line(record):
-                watched.unrecorded.append(record)
-                self._written.add(str(record["article_id"]))
-
     def _request_sync(self) -> None:
-        """fsync the feed files in a thread, then record what was read back before it."""
+        """fsync the feed files in a thread, then record the lines they held before it."""
         if self._sync_running is not None:
             self._sync_again = True
             return
-        targets = [(w, len(w.unrecorded)) for w in self._watched.values() if w.unrecorded]
+        targets = [(w, size) for w in self._watched.values()
+                   if (size := os.fstat(w.fd).st_size) > w.read]
         if not targets:
             return
         synced: Deferred[Any] = deferToThread(_fsync_all, [w.fd for w, _ in targets])
@@ -303,16 +278,16 @@ class CrawlStateKeeper(StateService):
             self._request_sync()
 
     def _record_up_to(self, targets: list[tuple[_Watched, int]]) -> None:
-        """Record the first *count* lines read back from each file (they are synced)."""
+        """Record the whole lines of each file up to the size it had when its sync began."""
         if not self._opened or self._failed:
             return
-        for watched, count in targets:
-            records, watched.unrecorded = watched.unrecorded[:count], watched.unrecorded[count:]
-            if not records:
+        for watched, end in targets:
+            if end <= watched.read:
                 continue
             try:
-                recorded = self._record_lines(records)
-            except sqlite3.Error as exc:
+                lines, watched.read = read_whole_lines(watched.fd, watched.read, end)
+                recorded = self._record_lines(_article_lines(lines))
+            except (sqlite3.Error, OSError) as exc:
                 self._fail(f"could not record the lines of {watched.path}", exc)
                 return
             self.stats.inc_value("newscrawl/state/recorded", recorded)
@@ -371,11 +346,24 @@ class CrawlStateKeeper(StateService):
 
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None) -> None:
-        """Kept at once when the article's line is in a feed file (read back), even before
-        it is synced: a killed run's copy check must know its originals; not kept when
-        the line was never written."""
-        if self._opened and article_id in self._written:
+        """Kept at once (the dedupe pipeline calls it on ``item_scraped``, right after the
+        feed exporter wrote the line, before it is synced): the next run must know the
+        originals a killed run wrote. Not kept once a feed failed (its line may be missing:
+        the article is fetched again, and fingerprinted again)."""
+        if self._opened and not self._failed and not self.stats.get_value(FEED_FAILED_STAT):
             self.state.record_fingerprint(article_id, scheme, body_hash, signature, utc_now())
+
+
+def _article_lines(lines: list[bytes]) -> list[dict[str, Any]]:
+    records = []
+    for raw in lines:
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue  # never written by this run's exporter; reconcile reports it
+        if is_article_line(record):
+            records.append(record)
+    return records
 
 
 def _fsync_all(fds: list[int]) -> None:

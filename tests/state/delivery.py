@@ -52,6 +52,20 @@ def start_crawl(command: list[str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
 
+def lines_in_parts(directory: Path) -> int:
+    """Lines in the feed ``.part`` files under *directory* now (a part may be published, and
+    gone, while it is counted)."""
+    count = 0
+    for part in directory.rglob("*.jsonl.part"):
+        if part.name.endswith(".rejects.jsonl.part"):
+            continue
+        try:
+            count += part.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            continue
+    return count
+
+
 def read_lines(path: Path) -> list[dict[str, Any]]:
     """Every line of a published file; each must be a whole JSON object."""
     return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]

@@ -129,11 +129,19 @@ def test_an_article_never_written_is_never_recorded(crawler: Crawler) -> None:
     """The scraped signal alone records nothing: only a line in the file does."""
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.item_scraped(article("1"))
-    keeper.record_fingerprint("1", "scheme", b"h" * 16, None)
+    keeper.item_scraped(article("1"))  # the exporter wrote nothing (no feed file yet)
     deliver(crawler, article("2"))
-    keeper.record_fingerprint("2", "scheme", b"g" * 16, None)
     assert keeper.get("1") is None and keeper.get("2") is not None
+
+
+def test_no_fingerprint_is_kept_once_the_feed_failed(crawler: Crawler) -> None:
+    """A fingerprint comes right after its line is written; once a feed failed, the line may
+    be missing, and a copy must not be rejected for an original never delivered."""
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    keeper.record_fingerprint("2", "scheme", b"g" * 16, None)
+    crawler.stats.inc_value("newscrawl/feed/failed")
+    keeper.record_fingerprint("3", "scheme", b"h" * 16, None)
     assert [f.article_id for f in keeper.fingerprints("scheme")] == ["2"]
 
 

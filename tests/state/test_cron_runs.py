@@ -35,7 +35,15 @@ from newscrawl.extensions.health import judge_crawler
 from newscrawl.urls import Site
 from tests.support import ROOT, story
 
-from .delivery import account, crawl_command, crawl_in_process, published, read_lines, start_crawl
+from .delivery import (
+    account,
+    crawl_command,
+    crawl_in_process,
+    lines_in_parts,
+    published,
+    read_lines,
+    start_crawl,
+)
 
 ARTICLES = 150
 #: Truth fields whose change makes an article "changed" (ranking and reachability are not
@@ -116,8 +124,7 @@ def test_kill_9_then_rerun_writes_each_story_once(tmp_path: Path,
     with demo.replica(ARTICLES) as base_url:
         for number, lines in enumerate(kill_after):
             process = start_crawl(crawl_command(base_url, **feed), tmp_path / f"{number}.log")
-            while process.poll() is None and sum(
-                    p.read_bytes().count(b"\n") for p in out.glob("*.jsonl.part")) < lines:
+            while process.poll() is None and lines_in_parts(out) < lines:
                 time.sleep(0.005)
             process.kill()
             assert process.wait() == -9, "the run ended before it was killed"

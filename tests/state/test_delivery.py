@@ -32,7 +32,14 @@ from newscrawl.extensions.health import judge_crawler
 from newscrawl.state import SQLiteState
 from tests.support import ROOT
 
-from .delivery import account, crawl_command, crawl_in_process, read_lines, start_crawl
+from .delivery import (
+    account,
+    crawl_command,
+    crawl_in_process,
+    lines_in_parts,
+    read_lines,
+    start_crawl,
+)
 
 ARTICLES = 60
 SPIDER_FILE = ROOT / "newscrawl" / "spiders" / "kangnamtimes.py"
@@ -106,12 +113,11 @@ def test_kill_9_then_the_same_o_path_loses_nothing(
     command = crawl_command(base_url, "-O", str(out), CONCURRENT_REQUESTS_PER_DOMAIN=2,
                             NEWSCRAWL_STATE_PATH=tmp_path / "state.sqlite3")
     killed = start_crawl(command, tmp_path / "killed.log")
-    part = out.with_name(out.name + ".part")
-    while killed.poll() is None and (not part.exists() or part.read_bytes().count(b"\n") < 15):
+    while killed.poll() is None and lines_in_parts(tmp_path) < 15:
         time.sleep(0.01)
     killed.kill()
     assert killed.wait() == -9, "the run ended before it could be killed"
-    killed_lines = part.read_bytes().count(b"\n")
+    killed_lines = lines_in_parts(tmp_path)
     rerun = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
 

@@ -32,7 +32,7 @@ import pytest
 from newscrawl import demo
 from tests.support import ROOT
 
-from .delivery import Account, account, crawl_command, start_crawl
+from .delivery import Account, account, crawl_command, lines_in_parts, start_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -60,11 +60,6 @@ def outputs(tmp_path: Path, scenario: str, run: int) -> tuple[list[str], dict[st
     if kind == "changing":
         return ["-O", str(out / f"out-{run}.jsonl")], {}
     return [], {"NEWSCRAWL_FEED_URI": str(out / "%(name)s" / "%(time)s.jsonl")}
-
-
-def lines_in_parts(directory: Path) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in directory.rglob("*.jsonl.part")
-               if not p.name.endswith(".rejects.jsonl.part"))
 
 
 def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Path,
@@ -174,10 +169,14 @@ def test_a_really_full_disk_then_space_freed(tmp_path: Path,
 
 
 def main() -> None:
-    """Figures for the README: a longer loop per scenario, printed as a table."""
+    """Figures for the README: ``python -m tests.state.test_kill_loops [KILLS [SCENARIO…]]``
+    runs a longer loop per scenario (``fixed``, ``changing``, ``default``, ``mixed``; add
+    ``:SEED`` for another random sequence) and prints a table (a loop's directory is kept,
+    and named, when a story was doubled or lost)."""
     import tempfile
 
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    scenarios = sys.argv[2:] or ["fixed", "changing", "default", "mixed"]
     with demo.replica(ARTICLES) as base_url:
         truth = demo.truth(base_url, ARTICLES)
         reachable = sum(t["reachable_html"] for t in truth.values())
@@ -185,14 +184,20 @@ def main() -> None:
         print("| outputs | runs | stopped (of which SIGTERM first) | lines published | "
               "stories twice | missing |")
         print("|---|---|---|---|---|---|")
-        for scenario in ("fixed", "changing", "default", "mixed"):
-            with tempfile.TemporaryDirectory() as directory:
-                loop = kill_loop(Path(directory), base_url, truth, scenario, seed=1, kills=kills)
-                counted = loop.account
-                assert counted is not None
-                print(f"| {scenario} | {loop.runs} | {loop.kills} ({loop.terms}) | "
-                      f"{counted.lines} | {len(counted.stories_twice)} | "
-                      f"{len(counted.missing)} |", flush=True)
+        for scenario_seed in scenarios:
+            scenario, _, seed = scenario_seed.partition(":")
+            directory = Path(tempfile.mkdtemp(prefix=f"kill-loop-{scenario}-"))
+            loop = kill_loop(directory, base_url, truth, scenario, seed=int(seed or 1),
+                             kills=kills)
+            counted = loop.account
+            assert counted is not None
+            print(f"| {scenario} | {loop.runs} | {loop.kills} ({loop.terms}) | "
+                  f"{counted.lines} | {len(counted.stories_twice)} | "
+                  f"{len(counted.missing)} |", flush=True)
+            if counted.ok:
+                shutil.rmtree(directory)
+            else:
+                print(f"kept {directory}: {counted}", flush=True)
 
 
 if __name__ == "__main__":
