@@ -10,6 +10,9 @@ read back from it, never what the crawl meant to write.
   the ``.part`` files of killed runs: cut to their last whole line, renamed to their final name
   when that name is unique to the killed run (``%(time)s``), else to
   ``<stem>.<time>.recovered.jsonl``, never merged into or replaced by the new run's output.
+  :func:`recover_journal_parts` does the same, with the state on, for every ``.part`` the
+  state's journal lists (each is entered before it is created), whatever output the new run
+  names (the cron form ``-O out-$(date +%F-%H).jsonl``).
 * :func:`reconcile` then reads what earlier runs wrote since the last reconciliation (a
   :class:`~newscrawl.state.base.JournalMark` per file: offset and first-line digest, so a file
   replaced under the same name is read again) and records every article the state lacks or
