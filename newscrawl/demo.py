@@ -85,6 +85,14 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def demo_files(output: Path) -> list[Path]:
+    """The files earlier demos left beside *output*: outputs (kept aside or recovered ones
+    too), rejects, summary, state, log (not the lock files: never deleted)."""
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    return sorted(p for p in output.parent.glob(f"{stem}.*")
+                  if p.is_file() and not p.name.endswith(".lock"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
@@ -97,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     rejects_path = args.output.with_suffix(".rejects.jsonl")
     summary_path = args.output.with_suffix(".summary.json")
 
-    # The demo shows a first crawl: start from an empty state, not an incremental run.
-    args.output.with_suffix(".state.sqlite3").unlink(missing_ok=True)
+    # The demo shows a first crawl: no state, and none of the earlier demo's files (the output
+    # files are the state's journal: a state would be rebuilt from them).
+    for old in demo_files(args.output):
+        old.unlink()
     log_path = args.output.with_suffix(".log")
-    log_path.unlink(missing_ok=True)
     with replica(args.articles) as base_url:
         print(f"replica: {args.articles} articles at {base_url}", flush=True)
         js_arg = " -a js=1" if args.js else ""
@@ -125,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     if pages and summary.get("elapsed_seconds"):
         print(f"pages per second  {pages / summary['elapsed_seconds']:.0f}")
     print(f"scrapy exit code  {status}")
-    verdict = summary.get("health") or _last_line(log_path)
+    verdict = (f"run {'ok' if summary.get('ok') else 'FAILED'}: {summary['verdict']}"
+               if summary.get("verdict") else _last_line(log_path))
+    if summary.get("rankings"):
+        print(f"rankings          {summary['rankings']}")
     if verdict:
         print(f"verdict           {verdict}")
     return status

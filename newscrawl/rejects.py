@@ -17,15 +17,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.paths import fill_params, local_path
-
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 Stage = Literal["pipeline", "spider", "download"]
@@ -101,37 +97,3 @@ def report_reject(
         reason=reason, url=url, article_id=article_id, detail=detail, stage=stage
     )
     crawler.signals.send_catch_log(signal=page_rejected, reject=reject)
-
-
-# --- Where the run's side files go -------------------------------------------------------------
-
-def uri_params(spider: Spider | None, now: datetime | None = None) -> dict[str, str]:
-    """The ``%(name)s`` / ``%(time)s`` parameters, computed as Scrapy's FeedExporter does."""
-    utc_now = now or datetime.now(tz=UTC)
-    params = {"time": utc_now.replace(microsecond=0).isoformat().replace(":", "-")}
-    if spider is not None:
-        params["name"] = spider.name
-    return params
-
-
-def first_local_feed(crawler: Crawler) -> Path | None:
-    """The path of the first local file feed of this run, with its ``%(time)s`` resolved.
-
-    Read from the running FeedExporter's slots (so the time is the feed's own), else from the
-    ``FEEDS`` setting with freshly computed parameters.
-    """
-    from scrapy.extensions.feedexport import FeedExporter
-
-    extensions = getattr(crawler, "extensions", None)
-    for ext in getattr(extensions, "middlewares", ()):
-        if isinstance(ext, FeedExporter):
-            for slot in ext.slots:
-                path = local_path(slot.uri)
-                if path is not None:
-                    return path
-    params = uri_params(crawler.spider)
-    for uri in crawler.settings.getdict("FEEDS"):
-        path = local_path(fill_params(str(uri), params))
-        if path is not None:
-            return path
-    return None

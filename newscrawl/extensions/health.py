@@ -2,6 +2,9 @@
 
 :func:`judge` fails a run (in this order) when:
 
+0. what the run wrote was not delivered whole: a feed could not be written (disk full:
+   ``newscrawl/feed/failed``) or stored (``feedexport/failed_count/*``, an FTP server that
+   refuses), the rejects file could not be written, or the state could not record the lines;
 1. the spider closed for a reason other than ``finished``, ``max_articles`` or an expected
    ``closespider_*`` limit (``closespider_errorcount`` and ``closespider_timeout_no_item`` are
    failures; so is ``shutdown``: the run was interrupted, a ``JOBDIR`` run resumes with the
@@ -18,8 +21,10 @@
 5. errors were logged (``log_count/ERROR``) and ``NEWSCRAWL_FAIL_ON_ERROR`` is on.
 
 :class:`RunHealth` writes the verdict into the stats at close (``newscrawl/health/ok``,
-``newscrawl/health/reason``), so it is in the stats dump; the ``crawl`` command judges the
-final stats again once the crawl is over and logs the verdict as the run's last line.
+``newscrawl/health/reason``), so it is in the stats dump, and again once the feeds are
+stored (``feed_exporter_closed``: a store that failed is known only then); the ``crawl``
+command judges the final stats again once the crawl is over and logs the verdict as the
+run's last line.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ PARSED_DROP_REASONS = frozenset({"unchanged", "duplicate_id", "duplicate_url", "
                                  "near_duplicate"})
 """Drop reasons (``Rejected.reason``) of articles that were parsed well."""
 INVALID_STAT = "newscrawl/health/dropped_invalid"
+DELIVERY_FAILURES = {
+    "newscrawl/feed/failed": "the feed could not be written",
+    "newscrawl/rejects/write_failed": "the rejects file could not be written",
+    "newscrawl/state/failed": "the state could not record what was written",
+}
+"""Stats of the failures that stop a run because its output would not be whole."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,9 @@ def _count_prefix(stats: Mapping[str, Any], prefix: str) -> int:
 def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
           fail_on_error: bool = True) -> Verdict:
     """The verdict on a run from its stats (see the module doc for the rules)."""
+    delivery = _delivery_failure(stats)
+    if delivery is not None:
+        return Verdict(False, delivery)
     reason = str(stats.get("finish_reason") or "unknown")
     if reason == "shutdown":
         return Verdict(False, "the run was interrupted (shutdown); with JOBDIR set, the same "
@@ -105,6 +119,18 @@ def judge(stats: Mapping[str, Any], *, min_parsed_share: float = 0.5,
                          f"{parsed} of {article_pages} article page(s) parsed")
 
 
+def _delivery_failure(stats: Mapping[str, Any]) -> str | None:
+    problems = [text for key, text in DELIVERY_FAILURES.items() if _count(stats, key)]
+    stores = _count_prefix(stats, "feedexport/failed_count/")
+    if stores:
+        problems.append(f"{stores} feed(s) could not be stored")
+    if not problems:
+        return None
+    detail = stats.get("newscrawl/feed/error")
+    return (f"{'; '.join(problems)}{f' ({detail})' if detail else ''}: what is not in a "
+            "published file is not recorded, and the next run fetches it again")
+
+
 def judge_crawler(crawler: Crawler) -> Verdict:
     """:func:`judge` with the crawler's settings and stats."""
     settings = crawler.settings
@@ -127,6 +153,7 @@ class RunHealth:
         self.crawler = crawler
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.feeds_stored, signal=signals.feed_exporter_closed)
 
     def item_dropped(self, exception: BaseException) -> None:
         reason = getattr(exception, "reason", None)
@@ -137,7 +164,18 @@ class RunHealth:
         stats = self.crawler.stats
         if stats.get_value("finish_reason") is None:
             stats.set_value("finish_reason", reason)
+        self._judge()
+
+    def feeds_stored(self) -> None:
+        """Judge again: a feed that could not be stored is known only now."""
+        self._judge()
+
+    def _judge(self) -> None:
+        stats = self.crawler.stats
         verdict = judge_crawler(self.crawler)
+        if (stats.get_value("newscrawl/health/ok"), stats.get_value("newscrawl/health/reason")
+                ) == (verdict.ok, verdict.reason):
+            return
         stats.set_value("newscrawl/health/ok", verdict.ok)
         stats.set_value("newscrawl/health/reason", verdict.reason)
         # WARNING, not ERROR: the verdict must not count itself among the errors.

@@ -1,25 +1,33 @@
-"""Write every dropped item and rejected page to a JSON Lines file next to the output."""
+"""Write every dropped item and rejected page to a JSON Lines file next to the output.
+
+The rejects file is written like a feed (:class:`newscrawl.exporters.StagedLineFile`): to
+``<path>.part`` (created at the first reject), one ``os.write`` per line, and renamed to
+``<path>`` once the feeds are stored (``feed_exporter_closed``; ``engine_stopped`` when
+there is no feed exporter), so an earlier run's rejects file kept aside by the feed's
+publication is never replaced; a run without rejects publishes an empty file. A killed run's
+rejects ``.part`` is published by the next run under its own name, like its feed
+(:func:`newscrawl.state.journal.recover_parts`; with the state on, whatever output the next
+run names: the part is noted in the state's journal before it is created). A write that
+fails (disk full) leaves only whole lines and stops the run (finish reason
+``rejects_failed``).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter, is_item
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.config import read_bool
-from newscrawl.paths import fill_params, local_path, sibling_path
-from newscrawl.rejects import (
-    Reject,
-    Rejected,
-    first_local_feed,
-    page_rejected,
-    uri_params,
-)
+from newscrawl.exporters import StagedLineFile, stop_run, write_atomically
+from newscrawl.feeds import OutputFiles, output_files
+from newscrawl.rejects import Reject, Rejected, page_rejected
+from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,7 +36,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REJECTS_SUFFIX = ".rejects.jsonl"
+REJECTS_FAILED = "rejects_failed"
+STAT_FAILED = "newscrawl/rejects/write_failed"
 
 
 def reject_from_drop(item: Any, exception: BaseException) -> Reject:
@@ -47,14 +56,10 @@ def reject_from_drop(item: Any, exception: BaseException) -> Reject:
     return Reject(reason="dropped", url=url, article_id=article_id, detail=str(exception))
 
 
-def rejects_path(crawler: Crawler, spider: Spider | None) -> Path | None:
+def rejects_path(crawler: Crawler) -> Path | None:
     """``NEWSCRAWL_REJECTS_URI`` filled in, else ``<stem>.rejects.jsonl`` beside the first
-    local feed; None when there is neither."""
-    template = crawler.settings.get("NEWSCRAWL_REJECTS_URI") or ""
-    if template:
-        return local_path(fill_params(str(template), uri_params(spider)))
-    feed = first_local_feed(crawler)
-    return sibling_path(feed, REJECTS_SUFFIX) if feed is not None else None
+    local feed; None when there is neither (:class:`newscrawl.feeds.OutputFiles`)."""
+    return output_files(crawler).rejects_path(crawler)
 
 
 class RejectsFeed:
@@ -66,11 +71,15 @@ class RejectsFeed:
         if not read_bool(crawler.settings, "NEWSCRAWL_REJECTS_ENABLED"):
             raise NotConfigured("NEWSCRAWL_REJECTS_ENABLED is False")
         self.crawler = crawler
+        self.files: OutputFiles = output_files(crawler)  # checks NEWSCRAWL_REJECTS_URI now
         self.path: Path | None = None
-        self.file: IO[str] | None = None
+        self.file: StagedLineFile | None = None
         self.count = 0
+        self.failed = False
+        self.published = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.publish, signal=signals.feed_exporter_closed)
+        crawler.signals.connect(self.publish, signal=signals.engine_stopped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.page_rejected, signal=page_rejected)
@@ -80,22 +89,47 @@ class RejectsFeed:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        self.path = rejects_path(self.crawler, spider)
+        self.path = self.files.rejects_path(self.crawler)
         if self.path is None:
             logger.warning(
                 "No local feed and no NEWSCRAWL_REJECTS_URI: rejects are counted in stats, "
                 "not written"
             )
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("w", encoding="utf-8")
         logger.info("Writing rejects to %s", self.path)
 
-    def spider_closed(self, spider: Spider) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-            logger.info("Stored %s rejects in %s", self.count, self.path)
+    def _open(self) -> StagedLineFile | None:
+        """The ``.part`` file, created at the first reject (the state, open by then, notes it
+        in its journal first)."""
+        if self.file is None and self.path is not None and not self.failed:
+            file = StagedLineFile(self.path)
+            service = state_service(self.crawler)
+            if service is not None:
+                service.note_part(file.part_path)
+            try:
+                file.open()
+            except OSError as exc:
+                self._fail(exc)
+                return None
+            self.file = file
+        return self.file
+
+    def publish(self) -> None:
+        """Publish the rejects file, empty when nothing was rejected (once: at the first of
+        the two signals)."""
+        if self.path is None or self.published:
+            return
+        self.published = True
+        file, self.file = self.file, None
+        try:
+            if file is not None:
+                file.publish()
+            elif not self.failed:
+                write_atomically(self.path, b"")
+        except OSError as exc:
+            self._fail(exc)
+            return
+        logger.info("Stored %s rejects in %s", self.count, self.path)
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: BaseException, spider: Spider
@@ -114,11 +148,23 @@ class RejectsFeed:
         self.record(reject)
 
     def record(self, reject: Reject) -> None:
-        """Count *reject* and write it as one flushed line."""
+        """Count *reject* and write it as one line."""
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"newscrawl/rejects/{reject.reason}")
         self.count += 1
-        if self.file is not None:
-            self.file.write(json.dumps(reject.to_dict(), ensure_ascii=False) + "\n")
-            self.file.flush()
+        file = self._open()
+        if file is None or self.failed:
+            return
+        line = json.dumps(reject.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            file.write(line.encode("utf-8"))
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self.failed = True
+        logger.error("could not write the rejects file %s (%s): the run stops", self.path,
+                     exc.strerror or exc)
+        self.crawler.stats.set_value(STAT_FAILED, 1)
+        stop_run(self.crawler, REJECTS_FAILED)

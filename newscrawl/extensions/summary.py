@@ -1,4 +1,10 @@
-"""Log and save one summary of the run: what was written, dropped, fetched, how fast."""
+"""Log and save one summary of the run: what was written, dropped, fetched, how fast, whether
+the rankings were followed, and the verdict.
+
+Written when the engine stops, after the feeds are stored and judged, atomically
+(``<path>.part``, fsync, rename), beside the first local feed (``NEWSCRAWL_SUMMARY_URI``
+otherwise, see :class:`newscrawl.feeds.OutputFiles`).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy import Spider, signals
+from scrapy import signals
 
-from newscrawl.extensions.rejectsfeed import REJECTS_SUFFIX, RejectsFeed
+from newscrawl.exporters import STAT_UNWRITTEN, write_atomically
+from newscrawl.feeds import OutputFiles, output_files
 from newscrawl.items import Article
-from newscrawl.paths import fill_params, local_path
-from newscrawl.rejects import first_local_feed, uri_params
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-SUMMARY_SUFFIX = ".summary.json"
+
+def rankings_followed(stats: dict[str, Any]) -> str:
+    """Whether the run followed the rankings (built by JavaScript), in plain words."""
+    if stats.get("newscrawl/js/unavailable"):
+        return "NOT followed: Chromium is unavailable (see the warning in the log)"
+    ranges = {key.rsplit("/", 1)[-1]: value for key, value in sorted(stats.items())
+              if key.startswith("newscrawl/js/ranking/")}
+    if ranges:
+        return "followed (" + ", ".join(f"{name} {count}" for name, count in ranges.items()) + ")"
+    if any(key.startswith("newscrawl/js/") for key in stats):
+        return "NOT followed: the ranking page could not be rendered (see the log)"
+    return "not followed: JavaScript rendering is off (-a js=1 follows them)"
 
 
 def build_summary(
@@ -45,7 +61,7 @@ def build_summary(
     responses = int(stats.get("response_received_count", sum(statuses.values())))
     return {
         "articles_parsed": int(stats.get("newscrawl/spider/articles", 0)),
-        "articles_written": articles,
+        "articles_written": max(0, articles - int(stats.get(STAT_UNWRITTEN, 0))),
         # what the state made of the written articles (newscrawl.pipelines.state)
         "new": int(stats.get("newscrawl/state/new", 0)),
         "updated": int(stats.get("newscrawl/state/updated", 0)),
@@ -58,7 +74,10 @@ def build_summary(
         "bytes": int(stats.get("downloader/response_bytes", 0)),
         "elapsed_seconds": elapsed,
         "pages_per_second": round(responses / elapsed, 2) if elapsed > 0 else 0.0,
+        "rankings": rankings_followed(stats),
         "finish_reason": reason,
+        "ok": stats.get("newscrawl/health/ok"),
+        "verdict": stats.get("newscrawl/health/reason"),
     }
 
 
@@ -75,34 +94,25 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"bytes              {summary['bytes']}",
         f"elapsed            {summary['elapsed_seconds']} s",
         f"pages per second   {summary['pages_per_second']}",
+        f"rankings           {summary['rankings']}",
         f"finish reason      {summary['finish_reason']}",
     ]
+    if summary.get("verdict"):
+        lines.append(f"verdict            run {'ok' if summary['ok'] else 'FAILED'}: "
+                     f"{summary['verdict']}")
     return "\n".join(lines)
 
 
-def summary_path(crawler: Crawler, spider: Spider | None) -> Path | None:
-    """``NEWSCRAWL_SUMMARY_URI`` filled in, else ``<stem>.summary.json`` beside the rejects
-    file (or the first local feed); None when there is neither."""
-    template = crawler.settings.get("NEWSCRAWL_SUMMARY_URI") or ""
-    if template:
-        return local_path(fill_params(str(template), uri_params(spider)))
-    for ext in getattr(crawler.extensions, "middlewares", ()):
-        if isinstance(ext, RejectsFeed) and ext.path is not None:
-            name = ext.path.name.removesuffix(REJECTS_SUFFIX).removesuffix(".jsonl")
-            return ext.path.with_name(name + SUMMARY_SUFFIX)
-    feed = first_local_feed(crawler)
-    return feed.with_name(feed.stem + SUMMARY_SUFFIX) if feed is not None else None
-
-
 class RunSummary:
-    """On ``spider_closed``, logs the run summary and writes it as JSON."""
+    """When the engine stops, logs the run summary and writes it as JSON."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.files: OutputFiles = output_files(crawler)  # checks NEWSCRAWL_SUMMARY_URI now
         self.articles = 0
         self.path: Path | None = None
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -112,16 +122,21 @@ class RunSummary:
         if isinstance(item, Article):
             self.articles += 1
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def engine_stopped(self) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        summary = build_summary(stats.get_stats(), articles=self.articles, reason=reason)
+        values = stats.get_stats()
+        reason = str(values.get("finish_reason") or "unknown")
+        summary = build_summary(values, articles=self.articles, reason=reason)
         logger.info("Run summary:\n%s", format_summary(summary))
-        self.path = summary_path(self.crawler, spider)
+        self.path = self.files.summary_path(self.crawler)
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        data = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+        try:
+            write_atomically(self.path, data.encode("utf-8"))
+        except OSError as exc:
+            logger.error("could not write the run summary %s: %s", self.path,
+                         exc.strerror or exc)
+            return
         logger.info("Stored run summary in %s", self.path)

@@ -15,7 +15,7 @@ unless ``NEWSCRAWL_FULL_CRAWL_ENABLED``, :func:`newscrawl.state.decide_fetch` sa
 The decision is stored in ``meta["newscrawl_incremental"]``, so a redirected copy of the
 request keeps it. Placed before ``DownloaderStats`` (850): a skipped request is not counted
 in ``downloader/request_count``. The decision is taken once per request, by whichever of the
-two middlewares sees it first. 200 responses leave their validators with the state keeper,
+two middlewares sees it first. 200 responses leave their validators with the state service,
 which records them with the article.
 """
 
@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from newscrawl.config import read_bool, read_float
-from newscrawl.extensions.state import CrawlStateKeeper
+from newscrawl.config import read_float
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.state import FetchDecision, decide_fetch
+from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -52,14 +52,13 @@ class IncrementalPolicy:
     """:func:`~newscrawl.state.decide_fetch` for requests, decided once per request."""
 
     def __init__(self, crawler: Crawler) -> None:
-        keeper = crawler.get_extension(CrawlStateKeeper)
-        if keeper is None:
-            raise NotConfigured("the CrawlStateKeeper extension is off (NEWSCRAWL_STATE_ENABLED)")
-        settings = crawler.settings
-        hours = read_float(settings, "NEWSCRAWL_RECRAWL_WINDOW_HOURS")
-        self.keeper = keeper
+        service = state_service(crawler)
+        if service is None:
+            raise NotConfigured("the crawl state is off (NEWSCRAWL_STATE_ENABLED)")
+        hours = read_float(crawler.settings, "NEWSCRAWL_RECRAWL_WINDOW_HOURS")
+        self.keeper = service
         self.stats = crawler.stats
-        self.full = read_bool(settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
+        self.full = service.full
         self.window = timedelta(hours=hours)
 
     def decide(self, request: Request) -> FetchDecision | None:

@@ -28,10 +28,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.config import read_bool, read_float, read_int, read_share
-from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
 from newscrawl.neardup import Deduper, Fingerprint, MemoryDedupeStore
 from newscrawl.rejects import Rejected
+from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -44,13 +44,6 @@ def window_start(now: datetime, days: float) -> str | None:
     if days <= 0:
         return None
     return (now - timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _state_keeper(crawler: Crawler) -> CrawlStateKeeper | None:
-    try:
-        return crawler.get_extension(CrawlStateKeeper)
-    except RuntimeError:  # built outside a crawl (a test, a script): no extensions, no state
-        return None
 
 
 class DedupePipeline:
@@ -73,7 +66,7 @@ class DedupePipeline:
         # Pipelines are built after the extensions, so these handlers run after the state
         # keeper's: the state is open when the fingerprints load, the line written when they
         # are recorded.
-        self.keeper = _state_keeper(crawler)
+        self.keeper = state_service(crawler)
         self._pending: dict[str, Fingerprint] = {}
         if self.keeper is not None:
             crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)

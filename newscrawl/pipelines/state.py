@@ -9,8 +9,8 @@ Last in ``ITEM_PIPELINES`` (it must see the cleaned article). The article's cont
 * a copy of another article that an earlier run's dedupe dropped (``duplicate_of``): dropped
   again while unchanged (reason ``unchanged``), judged as new once it changed.
 
-The state is not written here: :class:`~newscrawl.extensions.state.CrawlStateKeeper` records
-the article once its line is in the output.
+The state is not written here: the state service records the article from its line, once
+that line is on disk in the output (:mod:`newscrawl.state.service`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.config import read_bool
-from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.rejects import Rejected
 from newscrawl.state import classify, content_hash
+from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,12 +37,12 @@ class StatePipeline:
         return cls(crawler)
 
     def __init__(self, crawler: Crawler) -> None:
-        keeper = crawler.get_extension(CrawlStateKeeper)
-        if keeper is None:
-            raise NotConfigured("the CrawlStateKeeper extension is off (NEWSCRAWL_STATE_ENABLED)")
-        self.keeper = keeper
+        service = state_service(crawler)
+        if service is None:
+            raise NotConfigured("the crawl state is off (NEWSCRAWL_STATE_ENABLED)")
+        self.keeper = service
         self.stats = crawler.stats
-        self.full = read_bool(crawler.settings, "NEWSCRAWL_FULL_CRAWL_ENABLED")
+        self.full = service.full
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -5,7 +5,8 @@ The store is behind :class:`CrawlState` so the SQLite default can be swapped for
 
 * :func:`content_hash` says whether an article's content changed;
 * :func:`decide_fetch` is the incremental policy for one article request;
-* :mod:`newscrawl.state.journal` treats the output files as the journal of delivered articles.
+* :mod:`newscrawl.state.journal` treats the output files as the journal of delivered articles;
+* :mod:`newscrawl.state.service` is how the run's components reach the state.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from newscrawl.state.base import (
     Change,
     CrawlState,
     FetchDecision,
+    JournalMark,
     StoredFingerprint,
     classify,
     content_hash,
@@ -23,6 +25,7 @@ from newscrawl.state.base import (
     parse_time,
 )
 from newscrawl.state.memory import MemoryState
+from newscrawl.state.service import STATE_BACKENDS
 from newscrawl.state.sqlite import SQLiteState
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "Change",
     "CrawlState",
     "FetchDecision",
+    "JournalMark",
     "MemoryState",
     "SQLiteState",
     "StoredFingerprint",
@@ -41,10 +45,6 @@ __all__ = [
     "open_state",
     "parse_time",
 ]
-
-
-STATE_BACKENDS = ("sqlite", "memory")
-"""The values of ``NEWSCRAWL_STATE_BACKEND``."""
 
 
 def open_state(backend: str, path: str) -> CrawlState:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple, Protocol
@@ -43,11 +44,30 @@ class StoredFingerprint(NamedTuple):
     """The MinHash signature, ``num_perm`` little-endian uint32 (None for an empty body)."""
 
 
+class JournalMark(NamedTuple):
+    """How far an output file has been read into the store."""
+
+    offset: int
+    """Bytes of the file already reconciled (always the end of a whole line)."""
+    head: str
+    """:func:`newscrawl.state.journal.head_digest` of the file when it was read: a file
+    replaced under the same name has another first line, and is read again from the start."""
+
+
 class CrawlState(Protocol):
     """Per-article memory between runs. Implementations: SQLite (default), memory (tests)."""
 
+    def check(self) -> str | None:
+        """Why the store cannot be used (not a store, damaged), or None. Called when the
+        run's components are built, so a bad store stops the run before it starts; it
+        opens nothing for the run and creates nothing."""
+
     def open(self) -> None:
         """Connect; called when the spider opens, never in ``__init__``."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the writes inside it into one commit (all or nothing)."""
+        ...
 
     def get(self, article_id: str) -> ArticleState | None: ...
 
@@ -70,10 +90,10 @@ class CrawlState(Protocol):
         """The fingerprints of *scheme* first seen at or after *since* (all when None)."""
         ...
 
-    def journal_offset(self, path: str) -> int:
-        """Bytes of an output file already reconciled with the store (0 when unknown)."""
+    def journal_mark(self, path: str) -> JournalMark | None:
+        """How far the output file at *path* was reconciled (None when never)."""
 
-    def set_journal_offset(self, path: str, offset: int) -> None: ...
+    def set_journal_mark(self, path: str, mark: JournalMark) -> None: ...
 
     def forget_journal(self, path: str) -> None: ...
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
-from newscrawl.state.base import ArticleState, StoredFingerprint
+from newscrawl.state.base import ArticleState, JournalMark, StoredFingerprint
 
 
 class MemoryState:
@@ -13,11 +14,18 @@ class MemoryState:
 
     def __init__(self) -> None:
         self._articles: dict[str, ArticleState] = {}
-        self._journal: dict[str, int] = {}
+        self._journal: dict[str, JournalMark] = {}
         self._fingerprints: dict[str, tuple[str, StoredFingerprint, str]] = {}
+
+    def check(self) -> str | None:
+        return None
 
     def open(self) -> None:
         pass
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
 
     def get(self, article_id: str) -> ArticleState | None:
         found = self._articles.get(article_id)
@@ -47,11 +55,11 @@ class MemoryState:
         return [record for kind, record, first_seen in self._fingerprints.values()
                 if kind == scheme and (since is None or first_seen >= since)]
 
-    def journal_offset(self, path: str) -> int:
-        return self._journal.get(path, 0)
+    def journal_mark(self, path: str) -> JournalMark | None:
+        return self._journal.get(path)
 
-    def set_journal_offset(self, path: str, offset: int) -> None:
-        self._journal[path] = offset
+    def set_journal_mark(self, path: str, mark: JournalMark) -> None:
+        self._journal[path] = mark
 
     def forget_journal(self, path: str) -> None:
         self._journal.pop(path, None)

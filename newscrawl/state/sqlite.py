@@ -1,8 +1,13 @@
 """The default :class:`~newscrawl.state.base.CrawlState`: one SQLite file per spider.
 
 WAL mode with ``synchronous=NORMAL``: a committed record survives a killed process (only a
-power cut can lose the last commits, and the output journal restores those). Every
-:meth:`SQLiteState.record` commits at once; a run records at most a few thousand articles.
+power cut can lose the last commits, and the output journal restores those: a line is
+fsync'd before its article is recorded, never the other way round). Writes outside
+:meth:`SQLiteState.transaction` commit at once; the run records a batch of lines in one.
+
+:meth:`SQLiteState.check` refuses a file that is not a SQLite database, a damaged one
+(``PRAGMA quick_check``, which also finds a truncated file) and a database of another
+program, so a bad file stops the run instead of being taken for an empty state.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, fields
 from pathlib import Path
+from urllib.parse import quote
 
-from newscrawl.state.base import ArticleState, StoredFingerprint
+from newscrawl.state.base import ArticleState, JournalMark, StoredFingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +32,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS journal (
     path TEXT PRIMARY KEY,
-    offset INTEGER NOT NULL
+    offset INTEGER NOT NULL,
+    head TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS fingerprints (
     article_id TEXT PRIMARY KEY,
@@ -52,6 +60,31 @@ class SQLiteState:
             raise RuntimeError("SQLiteState used before open() or after close()")
         return self._db
 
+    def check(self) -> str | None:
+        path = Path(self.path)
+        if self.path == ":memory:" or not path.exists() or (
+                path.is_file() and path.stat().st_size == 0):
+            return None  # a new state
+        try:
+            db = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=rw", uri=True,
+                                 timeout=30)
+        except sqlite3.Error as exc:
+            return f"cannot open it: {exc}"
+        try:
+            verdict = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+            if verdict != ["ok"]:
+                return f"it is damaged ({'; '.join(map(str, verdict))})"
+            tables = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as exc:  # not a database, or cut short
+            return f"it is not a readable SQLite database ({exc})"
+        finally:
+            db.close()
+        if tables and "articles" not in tables:
+            names = ", ".join(sorted(tables))
+            return f"it is the SQLite database of something else (tables: {names})"
+        return None
+
     def open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +97,24 @@ class SQLiteState:
             if name not in present:  # a database of an earlier version of this module
                 kind = "INTEGER NOT NULL DEFAULT 1" if name == "version" else "TEXT"
                 db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+        if "head" not in {row[1] for row in db.execute("PRAGMA table_info(journal)")}:
+            db.execute("ALTER TABLE journal ADD COLUMN head TEXT NOT NULL DEFAULT ''")
         self._db = db
         logger.debug("state opened: %s", self.path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        db = self.db
+        if db.in_transaction:  # nested: the outer one commits
+            yield
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def get(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
@@ -109,13 +158,14 @@ class SQLiteState:
             params = (scheme, since)
         return list(map(StoredFingerprint._make, self.db.execute(query, params)))
 
-    def journal_offset(self, path: str) -> int:
-        row = self.db.execute("SELECT offset FROM journal WHERE path = ?", (path,)).fetchone()
-        return int(row[0]) if row else 0
+    def journal_mark(self, path: str) -> JournalMark | None:
+        row = self.db.execute("SELECT offset, head FROM journal WHERE path = ?",
+                              (path,)).fetchone()
+        return JournalMark(int(row[0]), str(row[1])) if row else None
 
-    def set_journal_offset(self, path: str, offset: int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO journal (path, offset) VALUES (?, ?)",
-                        (path, offset))
+    def set_journal_mark(self, path: str, mark: JournalMark) -> None:
+        self.db.execute("INSERT OR REPLACE INTO journal (path, offset, head) VALUES (?, ?, ?)",
+                        (path, mark.offset, mark.head))
 
     def forget_journal(self, path: str) -> None:
         self.db.execute("DELETE FROM journal WHERE path = ?", (path,))

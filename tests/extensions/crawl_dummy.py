@@ -63,6 +63,7 @@ def main(out: Path) -> None:
     process = CrawlerProcess(
         {
             **newscrawl_defaults(),
+            "ADDONS": {"newscrawl.feeds.DefaultFeed": 0},  # one %(time)s for every file
             "FEEDS": {
                 str(out / "%(name)s" / "%(time)s.jsonl"): {
                     "format": "jsonlines",

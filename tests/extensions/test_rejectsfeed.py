@@ -30,7 +30,7 @@ def _crawler(settings: dict[str, Any]) -> Crawler:
 
 def test_rejects_beside_plain_output_file(tmp_path: Path) -> None:
     crawler = _crawler({"FEEDS": {str(tmp_path / "demo.jsonl"): {"format": "jsonlines"}}})
-    assert rejects_path(crawler, crawler.spider) == tmp_path / "demo.rejects.jsonl"
+    assert rejects_path(crawler) == tmp_path / "demo.rejects.jsonl"
 
 
 def test_rejects_skip_remote_feeds(tmp_path: Path) -> None:
@@ -39,13 +39,13 @@ def test_rejects_skip_remote_feeds(tmp_path: Path) -> None:
         (tmp_path / "out.jsonl").as_uri(): {"format": "jsonlines"},
     }
     crawler = _crawler({"FEEDS": feeds})
-    assert rejects_path(crawler, crawler.spider) == tmp_path / "out.rejects.jsonl"
+    assert rejects_path(crawler) == tmp_path / "out.rejects.jsonl"
 
 
 def test_rejects_uri_setting_with_params(tmp_path: Path) -> None:
     template = str(tmp_path / "%(name)s" / "%(time)s-rejects.jsonl")
     crawler = _crawler({"NEWSCRAWL_REJECTS_URI": template, "FEEDS": {}})
-    path = rejects_path(crawler, crawler.spider)
+    path = rejects_path(crawler)
     assert path is not None
     assert path.parent == tmp_path / "kangnamtimes"
     assert "%(time)s" not in path.name and path.name.endswith("-rejects.jsonl")
@@ -63,13 +63,19 @@ def test_records_every_source_and_counts(tmp_path: Path) -> None:
     spider = crawler.spider
     assert spider is not None
     feed.spider_opened(spider)
+    assert not target.parent.exists()  # nothing written before the first reject
     article = Article(url="https://example.com/ja/news/article/2", article_id="2")
     feed.item_dropped(article, None, Rejected("near_duplicate", duplicate_of="1"), spider)
     feed.item_dropped({"url": "u"}, None, DropItem("other pipeline"), spider)
     report_reject(crawler, "http_404", "https://example.com/x", stage="download")
-    # The file is flushed per line: readable before the spider closes.
-    lines = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
-    feed.spider_closed(spider)
+    # One write per line to the .part file: readable before the run ends, and a killed run
+    # leaves it for the next run to publish.
+    part = target.with_name(target.name + ".part")
+    lines = [json.loads(x) for x in part.read_text(encoding="utf-8").splitlines()]
+    assert not target.exists()
+    feed.publish()
+    assert [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()] == lines
+    assert not part.exists()
     assert [(x["reason"], x["duplicate_of"], x["stage"]) for x in lines] == [
         ("near_duplicate", "1", "pipeline"),
         ("dropped", None, "pipeline"),
@@ -87,3 +93,34 @@ def test_disabled() -> None:
 
     with pytest.raises(NotConfigured):
         RejectsFeed(_crawler({"NEWSCRAWL_REJECTS_ENABLED": False}))
+
+
+def test_a_remote_rejects_uri_is_a_bad_setting() -> None:
+    from newscrawl.config import BadSetting
+
+    with pytest.raises(BadSetting, match="NEWSCRAWL_REJECTS_URI: must be a local file path"):
+        RejectsFeed(_crawler({"NEWSCRAWL_REJECTS_URI": "s3://bucket/rejects.jsonl"}))
+
+
+def test_a_run_without_rejects_publishes_an_empty_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.jsonl"
+    crawler = _crawler({"NEWSCRAWL_REJECTS_URI": str(target), "FEEDS": {}})
+    feed = build_from_crawler(RejectsFeed, crawler)
+    assert crawler.spider is not None
+    feed.spider_opened(crawler.spider)
+    feed.publish()
+    assert target.read_bytes() == b"" and not list(tmp_path.glob("*.part"))
+
+
+def test_a_rejects_file_already_there_is_added_to_not_replaced(tmp_path: Path) -> None:
+    """Two runs in the same second share a ``%(time)s``: the first one's rejects stay."""
+    target = tmp_path / "r.jsonl"
+    for reason in ("http_404", "timeout"):
+        crawler = _crawler({"NEWSCRAWL_REJECTS_URI": str(target), "FEEDS": {}})
+        feed = build_from_crawler(RejectsFeed, crawler)
+        assert crawler.spider is not None
+        feed.spider_opened(crawler.spider)
+        report_reject(crawler, reason, "https://example.com/x", stage="download")
+        feed.publish()
+    reasons = [json.loads(x)["reason"] for x in target.read_text().splitlines()]
+    assert reasons == ["http_404", "timeout"]

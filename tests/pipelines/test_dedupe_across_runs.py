@@ -12,6 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
+from newscrawl.exporters import AtomicJsonLinesItemExporter
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.items import Article
 from newscrawl.neardup import Deduper, Fingerprint, MemoryDedupeStore
@@ -177,15 +178,21 @@ def close_run(crawler: Crawler, pipeline: DedupePipeline) -> None:
     pipeline.close_spider()
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.spider_closed()
+    keeper.close()
 
 
 def written(crawler: Crawler, pipeline: DedupePipeline, item: Article) -> None:
-    """What the engine does for an item that reaches the feed."""
+    """What the engine does for an item that reaches the feed: the line is written, the state
+    reads it back (and records it), then the pipeline's fingerprint is kept."""
     assert pipeline.process_item(item) is item
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.item_scraped(item)
+    part = Path(next(iter(crawler.settings.getdict("FEEDS"))).replace("%(time)s", "run") + ".part")
+    part.parent.mkdir(parents=True, exist_ok=True)
+    with part.open("ab") as file:
+        keeper.watch(part)
+        AtomicJsonLinesItemExporter(file, encoding="utf-8").export_item(item)
+    keeper.flush(part)
     pipeline.item_scraped(item)
 
 

@@ -1,4 +1,6 @@
-"""The thin components over the state: keeper, incremental middleware, state pipeline."""
+"""The thin components over the state: the state service (keeper), the incremental
+middleware, the state pipeline. The keeper records an article only from its line in a feed
+file, once the line is on disk."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, IgnoreRequest
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import Response
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
+from scrapy.utils.test import get_reactor_settings
 
+from newscrawl.config import BadSetting
+from newscrawl.exporters import AtomicJsonLinesItemExporter
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article
@@ -26,6 +31,7 @@ from newscrawl.middlewares.incremental import (
     IncrementalSpiderMiddleware,
 )
 from newscrawl.state import ArticleState, content_hash
+from newscrawl.state.service import StateService, state_service
 
 BASE = "http://127.0.0.1:8765/ja/"
 
@@ -35,7 +41,8 @@ class NamedSpider(Spider):
 
 
 def make_crawler(tmp_path: Path, **settings: Any) -> Crawler:
-    crawler = get_crawler(NamedSpider, {
+    """A crawler whose spider exists before its components are built, as in a crawl."""
+    crawler = Crawler(NamedSpider, Settings({**get_reactor_settings(), **{
         "NEWSCRAWL_STATE_ENABLED": True, "NEWSCRAWL_STATE_BACKEND": "sqlite",
         "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(name)s.sqlite3"),
         "NEWSCRAWL_BASE_URL": BASE, "NEWSCRAWL_FULL_CRAWL_ENABLED": False,
@@ -43,8 +50,9 @@ def make_crawler(tmp_path: Path, **settings: Any) -> Crawler:
         "FEEDS": {str(tmp_path / "out" / "%(time)s.jsonl"): {"format": "jsonl-atomic"}},
         "FEED_EXPORTERS": {"jsonl-atomic": "newscrawl.exporters.AtomicJsonLinesItemExporter"},
         "EXTENSIONS": {"newscrawl.extensions.state.CrawlStateKeeper": 520},
+        "TELNETCONSOLE_ENABLED": False,
         **settings,
-    })
+    }}))
     crawler.spider = crawler._create_spider()
     crawler._apply_settings()
     return crawler
@@ -57,7 +65,25 @@ def crawler(tmp_path: Path) -> Iterator[Crawler]:
     assert keeper is not None
     keeper.spider_opened()
     yield crawler
-    keeper.spider_closed()
+    keeper.close()
+
+
+def deliver(crawler: Crawler, *items: Article) -> Path:
+    """Write *items* to the run's feed file as the feed exporter does, and let the keeper
+    record them from the file (as it does before the file is published)."""
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    part = Path(next(iter(crawler.settings.getdict("FEEDS"))).replace("%(time)s", "run")
+                + ".part")
+    part.parent.mkdir(parents=True, exist_ok=True)
+    with part.open("ab") as file:
+        keeper.watch(part)
+        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        exporter.start_exporting()
+        for item in items:
+            exporter.export_item(item)
+    keeper.flush(part)
+    return part
 
 
 def article(article_id: str = "1", body: str = "本文") -> Article:
@@ -80,11 +106,18 @@ def test_the_keeper_connects_after_the_feed_exporter(tmp_path: Path) -> None:
     assert crawler.get_extension(CrawlStateKeeper) is not None
 
 
-def test_the_keeper_records_a_scraped_article(crawler: Crawler) -> None:
+def test_components_reach_the_keeper_as_the_state_service(crawler: Crawler) -> None:
+    service = state_service(crawler)
+    assert isinstance(service, StateService)
+    assert service is crawler.get_extension(CrawlStateKeeper)
+    assert IncrementalMiddleware(crawler).keeper is service
+
+
+def test_the_keeper_records_a_written_line(crawler: Crawler) -> None:
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
     keeper.note_validators("1", '"etag-1"', "Fri, 12 Dec 2025 00:10:00 GMT")
-    keeper.item_scraped(article())
+    deliver(crawler, article())
     stored = keeper.get("1")
     assert stored is not None
     assert stored.content_hash == content_hash(asdict(article()))
@@ -92,10 +125,28 @@ def test_the_keeper_records_a_scraped_article(crawler: Crawler) -> None:
     assert crawler.stats.get_value("newscrawl/state/recorded") == 1
 
 
-def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
+def test_an_article_never_written_is_never_recorded(crawler: Crawler) -> None:
+    """The scraped signal alone records nothing: only a line in the file does."""
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.item_scraped(article("1"))
+    keeper.item_scraped(article("1"))  # the exporter wrote nothing (no feed file yet)
+    deliver(crawler, article("2"))
+    assert keeper.get("1") is None and keeper.get("2") is not None
+
+
+def test_no_fingerprint_is_kept_once_the_feed_failed(crawler: Crawler) -> None:
+    """A fingerprint comes right after its line is written; once a feed failed, the line may
+    be missing, and a copy must not be rejected for an original never delivered."""
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    keeper.record_fingerprint("2", "scheme", b"g" * 16, None)
+    crawler.stats.inc_value("newscrawl/feed/failed")
+    keeper.record_fingerprint("3", "scheme", b"h" * 16, None)
+    assert [f.article_id for f in keeper.fingerprints("scheme")] == ["2"]
+
+
+def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
+    deliver(crawler, article("1"))
     middleware = IncrementalMiddleware(crawler)
     assert middleware.process_request(request("2")) is None  # unknown: fetched
     with pytest.raises(IgnoreRequest):
@@ -107,9 +158,7 @@ def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
 
 def test_the_spider_middleware_drops_skipped_requests_before_the_scheduler(
         crawler: Crawler) -> None:
-    keeper = crawler.get_extension(CrawlStateKeeper)
-    assert keeper is not None
-    keeper.item_scraped(article("1"))
+    deliver(crawler, article("1"))
     middleware = IncrementalSpiderMiddleware(crawler)
     assert middleware.get_processed_request(request("1"), None) is None
     newer = request("1", **{LISTING_MODIFIED_META: "2026-01-01T00:00:00+09:00"})
@@ -125,7 +174,7 @@ def test_the_middleware_asks_conditionally_and_drops_304(crawler: Crawler) -> No
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
     keeper.note_validators("1", '"etag-1"', "Fri, 12 Dec 2025 00:10:00 GMT")
-    keeper.item_scraped(article("1"))
+    deliver(crawler, article("1"))
     middleware = IncrementalMiddleware(crawler)
     newer = request("1", **{LISTING_MODIFIED_META: "2026-01-01T00:00:00+09:00"})
     assert middleware.process_request(newer) is None
@@ -137,7 +186,7 @@ def test_the_middleware_asks_conditionally_and_drops_304(crawler: Crawler) -> No
     assert crawler.stats.get_value("newscrawl/incremental/not_modified") == 1
     changed = Response(newer.url, status=200, headers={"ETag": '"etag-2"'})
     assert middleware.process_response(newer, changed) is changed
-    keeper.item_scraped(article("1", body="新しい本文"))
+    deliver(crawler, Article(**{**asdict(article("1", body="新しい本文")), "version": 2}))
     assert keeper.get("1").etag == '"etag-2"'  # type: ignore[union-attr]
 
 
@@ -146,9 +195,9 @@ def test_a_full_run_fetches_everything(tmp_path: Path) -> None:
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
     keeper.spider_opened()
-    keeper.item_scraped(article("1"))
+    deliver(crawler, article("1"))
     assert IncrementalMiddleware(crawler).process_request(request("1")) is None
-    keeper.spider_closed()
+    keeper.close()
 
 
 def test_the_pipeline_versions_changes_and_drops_unchanged(crawler: Crawler) -> None:
@@ -159,7 +208,7 @@ def test_the_pipeline_versions_changes_and_drops_unchanged(crawler: Crawler) -> 
     pipeline = StatePipeline(crawler)
     first = pipeline.process_item(article("1"))
     assert (first.version, first.updated) == (1, False)
-    keeper.item_scraped(first)
+    deliver(crawler, first)
     with pytest.raises(DropItem) as dropped:
         pipeline.process_item(article("1"))
     assert getattr(dropped.value, "reason", None) == "unchanged"
@@ -185,7 +234,7 @@ def test_the_state_survives_runs_and_reconciles_the_output(tmp_path: Path) -> No
         "9", content_hash(asdict(line)), 1, "2025-12-12T09:10:00+09:00", None,
         "2026-11-25T09:00:00+00:00", "2026-11-25T09:00:00+00:00", None, None)
     assert crawler.stats.get_value("newscrawl/state/reconciled") == 1
-    keeper.spider_closed()
+    keeper.close()
 
 
 def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
@@ -194,7 +243,7 @@ def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
 
     keeper = crawler.get_extension(CrawlStateKeeper)
     assert keeper is not None
-    keeper.item_scraped(article("1"))
+    deliver(crawler, article("1"))
     keeper.item_dropped(article("2"), Rejected("near_duplicate", duplicate_of="1"))
     keeper.item_dropped(article("3"), Rejected("missing_headline"))
     copy = keeper.get("2")
@@ -210,3 +259,33 @@ def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
     # A delivered article flagged as a copy later keeps its own record.
     keeper.item_dropped(article("1", body="x"), Rejected("near_duplicate", duplicate_of="9"))
     assert keeper.get("1").duplicate_of is None  # type: ignore[union-attr]
+
+
+def test_a_copy_is_remembered_only_once_its_original_is_recorded(crawler: Crawler) -> None:
+    from newscrawl.rejects import Rejected
+
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    keeper.item_dropped(article("5"), Rejected("duplicate_body", duplicate_of="4"))
+    assert keeper.get("5") is None  # 4 is not on disk yet: if it never is, 5 is judged again
+    deliver(crawler, article("4"))
+    copy = keeper.get("5")
+    assert copy is not None and copy.duplicate_of == "4"
+
+
+def test_a_run_with_the_state_on_needs_a_local_json_lines_feed(tmp_path: Path) -> None:
+    with pytest.raises(BadSetting, match="local JSON Lines feed"):
+        make_crawler(tmp_path, FEEDS={"ftp://127.0.0.1:1/x.jsonl": {"format": "jsonlines"}})
+    make_crawler(tmp_path, FEEDS={"ftp://127.0.0.1:1/x.jsonl": {"format": "jsonlines"}},
+                 NEWSCRAWL_STATE_ENABLED=False)
+
+
+@pytest.mark.parametrize("content", [b"\x8f" * 3000, b"SQLite format 3\x00" + b"\x00" * 200])
+def test_a_state_file_that_is_not_a_state_is_one_bad_setting(tmp_path: Path,
+                                                            content: bytes) -> None:
+    (tmp_path / "state-kangnamtimes.sqlite3").write_bytes(content)
+    with pytest.raises(BadSetting) as refused:
+        make_crawler(tmp_path)
+    message = str(refused.value)
+    assert message.startswith("bad setting NEWSCRAWL_STATE_PATH: ") and "\n" not in message
+    assert "state-kangnamtimes.sqlite3" in message

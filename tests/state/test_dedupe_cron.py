@@ -9,33 +9,25 @@ files every story must appear once.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawl import demo
+from newscrawl.extensions.health import judge_crawler
 from tests.support import story
 
-from .test_cron_runs import Runs, free_port
+from .delivery import crawl_in_process, published, read_lines
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reactor_threads")]
 
 #: The smallest replica with such a case (found by scanning the truth of 20 to 100 articles
 #: over days 0 to 3); the test still finds the case in the truth, it does not name it.
 ARTICLES = 60
-
-
-def replica(port: int, day: int) -> contextlib.AbstractContextManager[str]:
-    return demo.replica(ARTICLES, day=day, port=port)
-
-
-def truth(base_url: str, day: int) -> dict[str, dict[str, Any]]:
-    return demo.truth(base_url, ARTICLES, day=day)
-
 
 
 def rejects(out: Path) -> list[dict[str, Any]]:
@@ -44,13 +36,15 @@ def rejects(out: Path) -> list[dict[str, Any]]:
 
 
 def test_a_copy_in_a_later_run_names_the_story_written_before(tmp_path: Path) -> None:
-    port = free_port()
-    runs = Runs(tmp_path, LOG_LEVEL="INFO")
-    with replica(port, 0) as base_url:
-        truth0, truth1 = truth(base_url, 0), truth(base_url, 1)
-        first = runs.run(base_url)
-    assert first.returncode == 0, first.log[-3000:]
-    written0 = {line["article_id"] for line in runs.lines()}
+    out = tmp_path / "out"
+    files = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_LOCK_PATH": "",
+             "FEEDS": {str(out / "%(time)s.jsonl"): {"format": "jsonl-atomic"}}}
+    with demo.replica(ARTICLES, day=0) as base_url:
+        truth0, truth1 = (demo.truth(base_url, ARTICLES, day=0),
+                          demo.truth(base_url, ARTICLES, day=1))
+        first = crawl_in_process(base_url, **files)
+    assert judge_crawler(first).ok
+    written0 = {str(x["article_id"]) for path in published(out) for x in read_lines(path)}
     # Copies first reachable on day 1 of a story the first run wrote.
     late_copies = {
         copy: t["near_duplicate_of"] for copy, t in truth1.items()
@@ -59,24 +53,23 @@ def test_a_copy_in_a_later_run_names_the_story_written_before(tmp_path: Path) ->
         and any(story(truth0, i) == t["near_duplicate_of"] for i in written0)}
     assert late_copies, "the replica has no copy that first appears on day 1"
     assert not set(late_copies) & written0
-    rejects0 = len(rejects(runs.out))
+    rejects0 = len(rejects(out))
 
-    with replica(port, 1) as base_url:
-        second = runs.run(base_url)
-    assert second.returncode == 0, second.log[-3000:]
-    lines = runs.lines()
-    assert not set(late_copies) & {line["article_id"] for line in lines}
-    dropped = {r["article_id"]: r for r in rejects(runs.out)[rejects0:]
+    port = urlsplit(base_url).port
+    with demo.replica(ARTICLES, day=1, port=port or 0):
+        second = crawl_in_process(base_url, **files)
+    assert judge_crawler(second).ok
+    lines = [x for path in published(out) for x in read_lines(path)]
+    assert not set(late_copies) & {x["article_id"] for x in lines}
+    dropped = {r["article_id"]: r for r in rejects(out)[rejects0:]
                if r["reason"] in ("near_duplicate", "duplicate_body")}
     for copy, original in late_copies.items():
-        assert copy in dropped, (copy, second.log[-3000:])
+        assert copy in dropped, copy
         kept = dropped[copy]["duplicate_of"]
         assert kept in written0 and story(truth1, kept) == original, dropped[copy]
-    assert second.stat("newscrawl/dedupe/earlier_run") >= len(late_copies)
-    assert second.stat("newscrawl/dedupe/preloaded") == len(written0)
+    assert second.stats.get_value("newscrawl/dedupe/earlier_run", 0) >= len(late_copies)
+    assert second.stats.get_value("newscrawl/dedupe/preloaded") == len(written0)
     # Across both runs' files, each story appears once (a story's updates keep its id).
-    ids = {line["article_id"] for line in lines}
+    ids = {x["article_id"] for x in lines}
     both = {**truth0, **truth1}
     assert [s for s, n in Counter(story(both, i) for i in ids).items() if n > 1] == []
-    print(f"run 1 wrote {len(written0)}, run 2 {len(lines) - len(written0)}; "
-          f"late copies dropped: {sorted(late_copies.items())}")

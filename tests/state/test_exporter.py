@@ -1,7 +1,9 @@
-"""The atomic JSON Lines feed: same lines as Scrapy's, and whole lines under ``kill -9``."""
+"""The atomic JSON Lines feed: same lines as Scrapy's, whole lines under ``kill -9`` and when
+the disk fills up, and publishing that never destroys a delivered line."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -10,13 +12,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.exporters import JsonLinesItemExporter
 
-from newscrawl.exporters import AtomicJsonLinesItemExporter, StagedFileFeedStorage
+from newscrawl import exporters
+from newscrawl.exporters import (
+    AtomicJsonLinesItemExporter,
+    StagedFileFeedStorage,
+    StagedLineFile,
+    publish,
+)
 from newscrawl.items import Article
-from newscrawl.state.journal import journal_patterns, publish_part_files
+from newscrawl.state.journal import journal_patterns, recover_parts
 
 WRITER = """
 import sys
@@ -78,5 +87,93 @@ def test_kill_9_leaves_only_whole_lines_once_published(tmp_path: Path, min_bytes
         [str(n) for n in range(1, whole.count(b"\n") + 1)]
     patterns = journal_patterns({str(tmp_path / "out" / "%(time)s.jsonl"):
                                  {"format": "jsonl-atomic"}}, "n")
-    assert publish_part_files(patterns) == [final]
+    assert recover_parts(patterns, "2026-11-25T10-00-00+00-00") == [final]
     assert final.read_bytes() == whole  # every line of the published file parses
+
+
+def article(n: int) -> Article:
+    return Article(url=f"http://h/ja/report/article/{n}", article_id=str(n), body="本文" * 200)
+
+
+class DiskFull:
+    """``os.write`` that writes *room* more bytes, then fails with ENOSPC (a short write
+    first, as a filling disk does)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.real = os.write
+
+    def __call__(self, fd: int, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = self.real(fd, bytes(data[: self.room]))
+        self.room -= written
+        return written
+
+
+def test_disk_full_leaves_whole_lines_and_stops_writing(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture,
+                                                         ) -> None:
+    path = tmp_path / "a.jsonl"
+    with path.open("ab") as file:
+        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        exporter.start_exporting()
+        exporter.export_item(article(1))
+        one_line = path.stat().st_size
+        monkeypatch.setattr(exporters.os, "write", DiskFull(one_line + one_line // 2))
+        for n in range(2, 6):
+            exporter.export_item(article(n))  # never raises: the feed fails, the run stops
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert [json.loads(x)["article_id"] for x in lines] == ["1", "2"]
+    assert all(x.endswith(b"\n") for x in lines)
+    assert isinstance(exporter.failed, OSError) and exporter.failed.errno == errno.ENOSPC
+    assert [r.levelname for r in caplog.records] == ["ERROR"]  # one line, no traceback
+    assert caplog.records[0].exc_info is None
+
+
+def test_a_side_file_on_a_full_disk_keeps_its_whole_lines(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    side = StagedLineFile(tmp_path / "out.rejects.jsonl")
+    side.open()
+    side.write(b'{"reason": "http_404"}\n')
+    monkeypatch.setattr(exporters.os, "write", DiskFull(5))
+    with pytest.raises(OSError):
+        side.write(b'{"reason": "timeout"}\n')
+    monkeypatch.undo()
+    side.publish()
+    assert (tmp_path / "out.rejects.jsonl").read_bytes() == b'{"reason": "http_404"}\n'
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def test_publish_over_a_delivered_file_keeps_it_and_its_side_files(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    write(out, "old\n")
+    write(tmp_path / "out.rejects.jsonl", "old rejects\n")
+    write(tmp_path / "out.summary.json", "{}\n")
+    os.utime(out, (1764061200, 1764061200))  # 2025-11-25T09:00:00Z
+    write(tmp_path / "out.jsonl.part", "new\n")
+    kept = publish(tmp_path / "out.jsonl.part", out, overwrite=True, keep_existing=True)
+    token = "2025-11-25T09-00-00+00-00"
+    assert [p.name for p in kept] == [f"out.{token}.jsonl", f"out.{token}.rejects.jsonl",
+                                      f"out.{token}.summary.json"]
+    assert out.read_text() == "new\n" and kept[0].read_text() == "old\n"
+    assert kept[1].read_text() == "old rejects\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.jsonl", *(
+        p.name for p in kept)])
+
+
+def test_publish_replaces_a_file_no_state_counts_and_appends_for_o(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    write(out, "old\n")
+    write(tmp_path / "out.jsonl.part", "new\n")
+    assert publish(tmp_path / "out.jsonl.part", out, overwrite=True) == []
+    assert out.read_text() == "new\n"
+    write(tmp_path / "out.jsonl.part", "more\n")
+    publish(tmp_path / "out.jsonl.part", out, overwrite=False)
+    assert out.read_text() == "new\nmore\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

@@ -83,3 +83,19 @@ def test_articles_dropped_as_invalid_count_against_the_share() -> None:
     verdict = judge(stats)
     assert not verdict.ok and "only 2 of 21 article page(s)" in verdict.reason
     assert judge(with_(newscrawl__health__dropped_invalid=0, item_dropped_count=20)).ok
+
+
+@pytest.mark.parametrize("failure, expected", [
+    ({"newscrawl__feed__failed": 1, "newscrawl__feed__error": "out.jsonl.part: No space left"},
+     "the feed could not be written (out.jsonl.part: No space left)"),
+    ({"feedexport__failed_count__FTPFeedStorage": 1}, "1 feed(s) could not be stored"),
+    ({"newscrawl__rejects__write_failed": 1}, "the rejects file could not be written"),
+    ({"newscrawl__state__failed": 1}, "the state could not record what was written"),
+])
+def test_output_that_is_not_whole_fails_the_run_first(failure: dict[str, Any],
+                                                      expected: str) -> None:
+    """Whatever else the stats say (a finished run, no error counted), a feed, rejects file
+    or state that failed fails the run, and says that the next run fetches the rest."""
+    verdict = judge(with_(**failure))
+    assert not verdict.ok and verdict.reason.startswith(expected)
+    assert "the next run fetches it again" in verdict.reason

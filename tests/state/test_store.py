@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.state import ArticleState, CrawlState, MemoryState, SQLiteState, open_state
+from newscrawl.state import (
+    ArticleState,
+    CrawlState,
+    JournalMark,
+    MemoryState,
+    SQLiteState,
+    open_state,
+)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -41,13 +48,28 @@ def test_a_returned_record_is_a_copy(store: CrawlState) -> None:
     assert store.get("1").content_hash == "aa"  # type: ignore[union-attr]
 
 
-def test_journal_offsets(store: CrawlState) -> None:
-    assert store.journal_offset("/out/a.jsonl") == 0
-    store.set_journal_offset("/out/a.jsonl", 120)
-    store.set_journal_offset("/out/b.jsonl", 7)
-    assert store.journal_offset("/out/a.jsonl") == 120
+def test_journal_marks(store: CrawlState) -> None:
+    assert store.journal_mark("/out/a.jsonl") is None
+    store.set_journal_mark("/out/a.jsonl", JournalMark(120, "h1"))
+    store.set_journal_mark("/out/b.jsonl", JournalMark(7, "h2"))
+    assert store.journal_mark("/out/a.jsonl") == JournalMark(120, "h1")
     store.forget_journal("/out/b.jsonl")
     assert store.journal_paths() == ["/out/a.jsonl"]
+
+
+def test_a_transaction_is_all_or_nothing_in_sqlite(tmp_path: Path) -> None:
+    state = SQLiteState(str(tmp_path / "state.sqlite3"))
+    state.open()
+    with pytest.raises(RuntimeError), state.transaction():
+        state.record(ArticleState("1", "h"))
+        raise RuntimeError("killed half way")
+    assert state.get("1") is None
+    with state.transaction():
+        state.record(ArticleState("2", "h"))
+    state.close()
+    state.open()
+    assert state.get("2") is not None
+    state.close()
 
 
 def test_sqlite_persists_and_uses_wal(tmp_path: Path) -> None:
@@ -89,3 +111,44 @@ def test_sqlite_adds_columns_to_an_older_database(tmp_path: Path) -> None:
     state.record(ArticleState("2", "h2", duplicate_of="1"))
     assert state.get("2").duplicate_of == "1"  # type: ignore[union-attr]
     state.close()
+
+
+def test_a_new_or_empty_state_file_is_fine(tmp_path: Path) -> None:
+    assert SQLiteState(str(tmp_path / "missing.sqlite3")).check() is None
+    (tmp_path / "empty.sqlite3").write_bytes(b"")
+    assert SQLiteState(str(tmp_path / "empty.sqlite3")).check() is None
+    assert not (tmp_path / "missing.sqlite3").exists()  # checking creates nothing
+
+
+def full_state(path: Path, articles: int = 400) -> None:
+    state = SQLiteState(str(path))
+    state.open()
+    with state.transaction():
+        for n in range(articles):
+            state.record(ArticleState(str(n), "h" * 32, first_seen="2026-01-01T00:00:00+00:00"))
+            state.record_fingerprint(str(n), "s", b"b" * 16, b"s" * 512, "2026-01-01")
+    state.close()
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "cut in half", "first page only",
+                                    "another program's database"])
+def test_a_damaged_state_file_is_refused(tmp_path: Path, damage: str) -> None:
+    import random
+    import sqlite3
+
+    path = tmp_path / "state.sqlite3"
+    full_state(path)
+    data = path.read_bytes()
+    assert SQLiteState(str(path)).check() is None
+    if damage == "random bytes":
+        path.write_bytes(random.Random(7).randbytes(len(data)))
+    elif damage == "cut in half":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "first page only":
+        path.write_bytes(data[:4096])
+    else:
+        path.unlink()
+        with sqlite3.connect(path) as other:
+            other.execute("CREATE TABLE invoices (id INTEGER)")
+    problem = SQLiteState(str(path)).check()
+    assert problem is not None and "\n" not in problem
