@@ -30,6 +30,8 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from newscrawl.config import read_url
 from newscrawl.distributed.connection import connect, masked, redis_url
 from newscrawl.paths import PLACEHOLDER, fill_params, site_key
@@ -91,6 +93,11 @@ class DistributedMode:
         settings.set("DUPEFILTER_CLASS", f"{PACKAGE}.scheduler.FingerprintDupeFilter",
                      priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
+        # The state lives in Redis (ClusterMember swaps the keeper's store when the worker
+        # joins): no state file is opened, nor locked, so workers on one machine coexist.
+        settings.set("NEWSCRAWL_STATE_BACKEND", "memory",
+                     priority=max(settings.getpriority("NEWSCRAWL_STATE_BACKEND") or 0,
+                                  SETTINGS_PRIORITIES["addon"]))
         from newscrawl.distributed.member import ClusterMember  # not imported when off
         from newscrawl.distributed.seeds import SeedOnce
 

@@ -28,13 +28,14 @@ import json
 import socket
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
 from newscrawl.distributed.connection import LOST, RedisLost
 from newscrawl.distributed.dedupe import precedence_key
 from newscrawl.neardup import precedence
-from newscrawl.state.base import ArticleState, StoredFingerprint
+from newscrawl.state.base import ArticleState, JournalMark, StoredFingerprint
 
 if TYPE_CHECKING:
     import redis
@@ -178,18 +179,33 @@ class RedisState:
             found.append(StoredFingerprint(raw_id.decode(), record[:16], record[16:] or None))
         return found
 
-    def journal_offset(self, path: str) -> int:
-        raw = self.client.hget(self.journal, path)
-        return int(raw) if raw else 0
+    def check(self) -> str | None:
+        """Nothing to check before the run: the worker pings Redis when it connects."""
+        return None
 
-    def set_journal_offset(self, path: str, offset: int) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Each write is one Redis command or script, atomic by itself: nothing to group."""
+        yield
+
+    def journal_mark(self, path: str) -> JournalMark | None:
+        raw = self.client.hget(self.journal, path)
+        if not raw:
+            return None
+        offset, _, head = (raw.decode() if isinstance(raw, bytes) else str(raw)).partition(" ")
+        return JournalMark(int(offset), head)
+
+    def set_journal_mark(self, path: str, mark: JournalMark) -> None:
         try:
-            self.client.hset(self.journal, path, offset)
+            self.client.hset(self.journal, path, f"{mark.offset} {mark.head}")
         except LOST as exc:
             self._lost(exc, read=False)
 
     def forget_journal(self, path: str) -> None:
-        self.client.hdel(self.journal, path)
+        try:
+            self.client.hdel(self.journal, path)
+        except LOST as exc:  # the next run finds the file published and forgets it then
+            self._lost(exc, read=False)
 
     def journal_paths(self) -> list[str]:
         return sorted(p.decode() for p in self.client.hkeys(self.journal))  # type: ignore[union-attr]

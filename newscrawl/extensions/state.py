@@ -211,12 +211,12 @@ class CrawlStateKeeper(StateService):
 
     def close(self) -> None:
         """Record every whole line of the feed files, then close them and the store."""
-        for watched in list(self._watched.values()):
+        while self._watched:  # each file once, even when a store call below raises
+            _, watched = self._watched.popitem()
             self.flush(watched.path)
             os.close(watched.fd)
             if self._opened and not watched.path.exists():  # published
                 self.state.forget_journal(os.path.abspath(watched.path))
-        self._watched.clear()
         if self._opened:
             self.state.close()
             self._opened = False

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newscrawl.config import BadSetting, writable_problem
+from newscrawl.feeds import output_files, run_time
 from newscrawl.paths import fill_params, local_path
-from newscrawl.rejects import first_local_feed, uri_params
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -29,6 +29,19 @@ REPORT_SUFFIX = ".report.html"
 CARD_SUFFIX = ".card.md"
 FEED_SUFFIXES = (".rejects.jsonl", ".summary.json", RUN_SUFFIX, REPORT_SUFFIX, CARD_SUFFIX,
                  ".jsonl", ".jl", ".json")
+
+
+def uri_params(crawler: Crawler, spider: Spider | None) -> dict[str, str]:
+    """``%(name)s`` and the run's ``%(time)s`` (the one every feed of the run uses)."""
+    return {"name": spider.name if spider else "default", "time": run_time(crawler)}
+
+
+def first_local_feed(crawler: Crawler) -> Path | None:
+    """The run's first local feed, its placeholders filled."""
+    files = output_files(crawler)
+    if not files.feeds:
+        return None
+    return Path(fill_params(files.feeds[0], uri_params(crawler, crawler.spider)))
 
 
 def stem_of(path: Path) -> Path:
@@ -60,7 +73,7 @@ def run_file(crawler: Crawler, spider: Spider | None, suffix: str,
     ``<feed stem><suffix>``; None when the run has no local feed."""
     template = str(crawler.settings.get(setting) or "") if setting else ""
     if template:
-        return local_path(fill_params(template, uri_params(spider)))
+        return local_path(fill_params(template, uri_params(crawler, spider)))
     feed = feed_path(crawler)
     if feed is None:
         return None
@@ -73,7 +86,7 @@ def check_uri_setting(crawler: Crawler, setting: str) -> None:
     template = str(crawler.settings.get(setting) or "")
     if not template:
         return
-    path = local_path(fill_params(template, uri_params(crawler.spider)))
+    path = local_path(fill_params(template, uri_params(crawler, crawler.spider)))
     if path is None:
         raise BadSetting(setting, "must be a local file path", template)
     problem = writable_problem(path)

@@ -50,8 +50,11 @@ def test_off_by_default_the_crawl_is_the_embedded_one(tmp_path: Path) -> None:
 
 def test_on_it_installs_the_redis_scheduler_and_a_worker_slot(tmp_path: Path,
                                                               server: RedisServer) -> None:
-    first = built_crawler(tmp_path, NEWSCRAWL_REDIS_URL=server.url)
-    second = built_crawler(tmp_path, NEWSCRAWL_REDIS_URL=server.url)
+    # the default feed, which the add-on makes per worker (-O would name one file for both)
+    first = built_crawler(tmp_path, NEWSCRAWL_REDIS_URL=server.url, FEEDS={},
+                          NEWSCRAWL_FEED_URI=str(tmp_path / "%(time)s.jsonl"))
+    second = built_crawler(tmp_path, NEWSCRAWL_REDIS_URL=server.url, FEEDS={},
+                           NEWSCRAWL_FEED_URI=str(tmp_path / "%(time)s.jsonl"))
     for crawler in (first, second):
         assert crawler.settings["SCHEDULER"].endswith("distributed.scheduler.RedisScheduler")
     locks = {first.settings["NEWSCRAWL_LOCK_PATH"], second.settings["NEWSCRAWL_LOCK_PATH"]}

@@ -23,6 +23,7 @@ from newscrawl.distributed.state import RedisState
 from newscrawl.items import Article
 from newscrawl.neardup import UNDATED, UNKNOWN, Deduper, Duplicate, id_rank
 from newscrawl.state import ArticleState, MemoryState
+from newscrawl.state.base import JournalMark
 from tests.pipelines.replica import newest_first, truth_articles
 from tests.pipelines.stories import SAME_TOPIC, STORY, credit_changed, paragraph_added
 
@@ -253,8 +254,8 @@ def test_state_answers_as_the_memory_state(client: redis.Redis) -> None:
             store.record(state)
         store.touch("2", "2026-01-02T00:00:00+00:00")
         store.touch("404", "2026-01-02T00:00:00+00:00")
-        store.set_journal_offset("/out/a.jsonl", 120)
-        store.set_journal_offset("/out/b.jsonl", 7)
+        store.set_journal_mark("/out/a.jsonl", JournalMark(120, "head-a"))
+        store.set_journal_mark("/out/b.jsonl", JournalMark(7, "head-b"))
         store.forget_journal("/out/b.jsonl")
         for n, seen in enumerate(["2026-01-01T00:00:00+00:00", "2026-01-05T00:00:00+00:00"]):
             store.record_fingerprint(str(n), "s", bytes([n]) * 16, bytes([n]) * 512, seen)
@@ -265,7 +266,8 @@ def test_state_answers_as_the_memory_state(client: redis.Redis) -> None:
         sorted(local, key=lambda s: s.article_id)
     assert len(shared) == len(local) == 3
     assert shared.journal_paths() == local.journal_paths() == ["/out/a.jsonl"]
-    assert shared.journal_offset("/out/a.jsonl") == 120
+    assert shared.journal_mark("/out/a.jsonl") == local.journal_mark("/out/a.jsonl") \
+        == JournalMark(120, "head-a")
     for since in (None, "2026-01-03T00:00:00+00:00"):
         assert sorted(shared.fingerprints("s", since)) == sorted(local.fingerprints("s", since))
     # Output files are per machine: another host keeps its own journal.

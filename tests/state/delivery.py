@@ -72,9 +72,10 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
 
 
 def published(directory: Path) -> list[Path]:
-    """The published article files under *directory* (not rejects, summaries or parts)."""
+    """The published article files under *directory* (not rejects, the run history beside
+    the state, summaries or parts)."""
     return sorted(p for p in directory.rglob("*.jsonl")
-                  if not p.name.endswith(".rejects.jsonl"))
+                  if not p.name.endswith((".rejects.jsonl", ".runs.jsonl")))
 
 
 @dataclass
