@@ -139,9 +139,10 @@ class RejectsFeed:
     def item_error(
         self, item: Any, response: Response | None, failure: Failure, spider: Spider
     ) -> None:
-        reject = reject_from_drop(item, failure.value)
+        exception = failure.value or Exception(str(failure))
+        reject = reject_from_drop(item, exception)
         reject.reason = "error"
-        reject.detail = f"{type(failure.value).__name__}: {failure.value}"
+        reject.detail = f"{type(exception).__name__}: {exception}"
         self.record(reject)
 
     def page_rejected(self, reject: Reject) -> None:

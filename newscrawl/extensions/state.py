@@ -269,7 +269,7 @@ class CrawlStateKeeper(StateService):
             self._sync_running = synced
 
     def _sync_failed(self, failure: Failure) -> None:
-        self._fail("could not sync the feed", failure.value)
+        self._fail("could not sync the feed", failure.value or Exception(str(failure)))
 
     def _sync_done(self, _: Any) -> None:
         self._sync_running = None
