@@ -33,9 +33,20 @@ def crawl_in_process(base_url: str, *, listen: Callable[[Crawler], None] | None 
     crawler = runner.create_crawler(KangnamTimesSpider)
     if listen is not None:
         listen(crawler)
-    loop = asyncio.get_event_loop()
+    loop = reactor_loop()
     loop.run_until_complete(runner.crawl(crawler, base_url=base_url).asFuture(loop))
     return crawler
+
+
+def reactor_loop() -> asyncio.AbstractEventLoop:
+    """The event loop of the installed asyncio reactor (Scrapy reads the same attribute in
+    ``verify_installed_asyncio_event_loop``), made the current loop again: a test that ran
+    ``asyncio.run()`` leaves none, and Scrapy asks for it while it starts a crawl."""
+    from twisted.internet import reactor
+
+    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop  # type: ignore[attr-defined]
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 def crawl_command(base_url: str, *options: str, **settings: Any) -> list[str]:
