@@ -18,10 +18,11 @@ from scrapy.crawler import Crawler, CrawlerRunner
 from newscrawl.spiders.kangnamtimes import KangnamTimesSpider
 from tests.support import ROOT, project_settings, story
 
-#: A local mirror: no politeness delays (the replica is ours).
+#: A local mirror: no politeness delays (the replica is ours); no extra per-site lock in the
+#: project's state/ (the runs lock their own state and outputs under tmp_path).
 FAST: dict[str, Any] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                        "LOG_LEVEL": "INFO"}
+                        "LOG_LEVEL": "INFO", "NEWSCRAWL_LOCK_PATH": ""}
 
 
 def crawl_in_process(base_url: str, *, listen: Callable[[Crawler], None] | None = None,
