@@ -18,10 +18,11 @@ from scrapy.crawler import Crawler, CrawlerRunner
 from newscrawl.spiders.kangnamtimes import KangnamTimesSpider
 from tests.support import ROOT, project_settings, story
 
-#: A local mirror: no politeness delays (the replica is ours).
+#: A local mirror: no politeness delays (the replica is ours); no extra per-site lock in the
+#: project's state/ (the runs lock their own state and outputs under tmp_path).
 FAST: dict[str, Any] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                        "LOG_LEVEL": "INFO"}
+                        "LOG_LEVEL": "INFO", "NEWSCRAWL_LOCK_PATH": ""}
 
 
 def crawl_in_process(base_url: str, *, listen: Callable[[Crawler], None] | None = None,
@@ -33,9 +34,20 @@ def crawl_in_process(base_url: str, *, listen: Callable[[Crawler], None] | None 
     crawler = runner.create_crawler(KangnamTimesSpider)
     if listen is not None:
         listen(crawler)
-    loop = asyncio.get_event_loop()
+    loop = reactor_loop()
     loop.run_until_complete(runner.crawl(crawler, base_url=base_url).asFuture(loop))
     return crawler
+
+
+def reactor_loop() -> asyncio.AbstractEventLoop:
+    """The event loop of the installed asyncio reactor (Scrapy reads the same attribute in
+    ``verify_installed_asyncio_event_loop``), made the current loop again: a test that ran
+    ``asyncio.run()`` leaves none, and Scrapy asks for it while it starts a crawl."""
+    from twisted.internet import reactor
+
+    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop  # type: ignore[attr-defined]
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 def crawl_command(base_url: str, *options: str, **settings: Any) -> list[str]:

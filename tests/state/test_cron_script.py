@@ -29,6 +29,7 @@ def cron_run(tmp_path: Path, base_url: str, *options: str) -> dict[str, object]:
         [str(ROOT / "scripts" / "cron-crawl.sh"), "-a", f"base_url={base_url}",
          "-s", f"NEWSCRAWL_FEED_URI={tmp_path / 'out' / '%(time)s.jsonl'}",
          "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+         "-s", f"NEWSCRAWL_LOCK_PATH={tmp_path / 'run.lock'}",
          "-s", f"LOG_FILE={tmp_path / 'logs' / 'run.log'}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *options],
         capture_output=True, text=True, timeout=300, env={"HOME": str(tmp_path)})

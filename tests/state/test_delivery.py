@@ -159,7 +159,7 @@ def test_a_state_file_that_is_not_a_state_stops_the_run(tmp_path: Path, command:
     start = ["crawl", "kangnamtimes"] if command == "crawl" else ["runspider", str(SPIDER_FILE)]
     done, errors = refused([sys.executable, "-m", "scrapy", *start,
                             "-a", "base_url=http://127.0.0.1:9/ja/",
-                            "-O", str(tmp_path / "out.jsonl"),
+                            "-O", str(tmp_path / "out.jsonl"), "-s", "NEWSCRAWL_LOCK_PATH=",
                             "-s", f"NEWSCRAWL_STATE_PATH={state}", "-s", "LOG_LEVEL=WARNING"])
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
@@ -183,6 +183,7 @@ def test_a_run_whose_articles_would_go_nowhere_is_refused(tmp_path: Path, comman
     state = tmp_path / "state.sqlite3"
     done, errors = refused([sys.executable, "-m", "scrapy", *start,
                             "-a", "base_url=http://127.0.0.1:9/ja/", *options,
+                            "-s", "NEWSCRAWL_LOCK_PATH=",
                             "-s", f"NEWSCRAWL_STATE_PATH={state}", "-s", "LOG_LEVEL=WARNING"])
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr

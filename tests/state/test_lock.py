@@ -114,7 +114,7 @@ def test_scrapy_crawl_is_refused_with_one_line(tmp_path: Path,
          "-a", "base_url=http://127.0.0.1:9/ja/",
          "-s", f"NEWSCRAWL_LOCK_PATH={tmp_path / 'run.lock'}",
          "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
-         "-s", "LOG_LEVEL=INFO",
+         "-O", str(tmp_path / "out.jsonl"), "-s", "LOG_LEVEL=INFO",
          # only this project's run-level extensions that matter here
          "-s", 'EXTENSIONS={"newscrawl.extensions.lock.RunLock": 1}'],
         cwd=PROJECT, capture_output=True, text=True, timeout=120)
