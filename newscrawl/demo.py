@@ -140,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rankings          {summary['rankings']}")
     if verdict:
         print(f"verdict           {verdict}")
+    stem = args.output.with_suffix("")
+    for label, suffix in (("dataset card", ".card.md"), ("report", ".report.html")):
+        path = stem.with_name(stem.name + suffix)
+        if path.exists():
+            print(f"{label:<18}{path}")
     return status
 
 

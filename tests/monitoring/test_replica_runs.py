@@ -116,6 +116,10 @@ def test_a_redesign_fails_the_monitors_naming_the_field(runs: Runs) -> None:
     assert data.stats["newscrawl/monitor/failed"] == len(failed)
     assert data.stats["newscrawl/monitor/reason"] == failed[0].reason
     assert data.status == "failed"
+    # the monitors feed the health verdict: the run fails, its last line says why
+    assert runs.changed.process.returncode == 1
+    last = runs.changed.process.stderr.strip().splitlines()[-1]
+    assert "run FAILED: layout changed: body from markup" in last, last
     report = runs.changed.output.with_name("redesigned.report.html").read_text(
         encoding="utf-8")
     assert "run FAILED" in report and body.reason in report
