@@ -48,5 +48,10 @@ class DatasetCard:
             logger.warning("no dataset card: %s", "the run monitor is off" if monitor is None
                            else "the run has no local feed and NEWSCRAWL_CARD_URI is empty")
             return
-        write_atomically(self.path, build_card(monitor.run_data(spider)))
+        try:
+            write_atomically(self.path, build_card(monitor.run_data(spider)))
+        except OSError as exc:  # a full disk: the run's verdict says so already
+            logger.warning("no dataset card: cannot write %s (%s)", self.path,
+                           exc.strerror or exc)
+            return
         logger.info("Stored the dataset card in %s", self.path)

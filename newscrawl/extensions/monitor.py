@@ -135,11 +135,22 @@ class RunMonitor:
         """Append the run to the history and save its ``.run.json``."""
         data = self.run_data(spider)
         if self.history is not None:
-            self.history.append(run_record(data.stats, self.findings, spider=data.spider,
-                                           feed=data.feed, ok=data.ok, verdict=data.verdict))
+            try:
+                self.history.append(run_record(data.stats, self.findings, spider=data.spider,
+                                               feed=data.feed, ok=data.ok,
+                                               verdict=data.verdict))
+            except OSError as exc:  # the next run compares with the runs before this one
+                logger.warning("cannot add this run to the history %s (%s)",
+                               self.history.path, exc.strerror or exc)
         self.run_path = run_file(self.crawler, spider, RUN_SUFFIX)
         if self.run_path is not None:
-            data.save(self.run_path)
+            try:
+                data.save(self.run_path)
+            except OSError as exc:  # a full disk: the run's verdict says so already
+                logger.warning("cannot write %s (%s): `scrapy report` cannot rebuild this "
+                               "run's report", self.run_path, exc.strerror or exc)
+                self.run_path = None
+                return
             logger.info("Stored the run's monitoring data in %s", self.run_path)
 
     # -- for the report, the card and the alerts --------------------------------------------

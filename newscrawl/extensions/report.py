@@ -56,7 +56,11 @@ class RunReport:
                            "is empty")
             return
         data = monitor.run_data(spider)
-        write_atomically(self.path, build_report(data, monitor.history_with_this_run(data)))
+        try:
+            write_atomically(self.path, build_report(data, monitor.history_with_this_run(data)))
+        except OSError as exc:  # a full disk: the run's verdict says so already
+            logger.warning("no report: cannot write %s (%s)", self.path, exc.strerror or exc)
+            return
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(PATH_STAT, str(self.path))
         logger.info("Report: %s", self.path)
