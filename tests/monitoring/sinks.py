@@ -31,7 +31,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self.reply("220 sink ESMTP")
-        sender, recipients = "", []
+        sender = ""
+        recipients: list[str] = []
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -59,7 +60,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 self.reply("502 not implemented")
 
     def _data(self) -> bytes:
-        lines = []
+        lines: list[bytes] = []
         while True:
             line = self.rfile.readline()
             if line in (b".\r\n", b".\n", b""):
