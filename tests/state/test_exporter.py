@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
 from scrapy.exporters import JsonLinesItemExporter
 
 from newscrawl import exporters
@@ -49,7 +50,8 @@ def test_same_lines_as_scrapys_exporter(tmp_path: Path) -> None:
     plain = JsonLinesItemExporter(expected, encoding="utf-8")
     plain.export_item(article)
     with (tmp_path / "a.jsonl").open("ab") as file:
-        atomic = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        # Scrapy types an exporter's file as BytesIO; any binary file works.
+        atomic = AtomicJsonLinesItemExporter(file, encoding="utf-8")  # type: ignore[arg-type]
         atomic.start_exporting()
         atomic.export_item(article)
         atomic.finish_exporting()
@@ -58,7 +60,7 @@ def test_same_lines_as_scrapys_exporter(tmp_path: Path) -> None:
 
 def test_staged_storage_publishes_on_close(tmp_path: Path) -> None:
     storage = StagedFileFeedStorage(str(tmp_path / "out" / "a.jsonl"))
-    file = storage.open(None)  # type: ignore[arg-type]
+    file = storage.open(Spider("feed"))
     file.write(b'{"a": 1}\n')
     assert (tmp_path / "out" / "a.jsonl.part").exists()
     assert not (tmp_path / "out" / "a.jsonl").exists()
@@ -117,7 +119,8 @@ def test_disk_full_leaves_whole_lines_and_stops_writing(tmp_path: Path,
                                                          ) -> None:
     path = tmp_path / "a.jsonl"
     with path.open("ab") as file:
-        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        # Scrapy types an exporter's file as BytesIO; any binary file works.
+        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")  # type: ignore[arg-type]
         exporter.start_exporting()
         exporter.export_item(article(1))
         one_line = path.stat().st_size
