@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from typing import Any
 
 
 @dataclass
@@ -77,7 +77,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
         self.received = received
 
     def keep(self, sender: str, recipients: list[str], data: bytes) -> None:
-        message = cast("EmailMessage", message_from_bytes(data, policy=policy.default))
+        message = message_from_bytes(data, policy=policy.default)
         self.received.envelopes.append((sender, recipients))
         self.received.messages.append(message)
 

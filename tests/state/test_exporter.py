@@ -18,7 +18,6 @@ import pytest
 from scrapy import Spider
 from scrapy.exporters import JsonLinesItemExporter
 
-from newscrawl import exporters
 from newscrawl.exporters import (
     AtomicJsonLinesItemExporter,
     StagedFileFeedStorage,
@@ -124,7 +123,7 @@ def test_disk_full_leaves_whole_lines_and_stops_writing(tmp_path: Path,
         exporter.start_exporting()
         exporter.export_item(article(1))
         one_line = path.stat().st_size
-        monkeypatch.setattr(exporters.os, "write", DiskFull(one_line + one_line // 2))
+        monkeypatch.setattr("newscrawl.exporters.os.write", DiskFull(one_line + one_line // 2))
         for n in range(2, 6):
             exporter.export_item(article(n))  # never raises: the feed fails, the run stops
     lines = path.read_bytes().splitlines(keepends=True)
@@ -141,7 +140,7 @@ def test_a_side_file_on_a_full_disk_keeps_its_whole_lines(tmp_path: Path,
     side = StagedLineFile(tmp_path / "out.rejects.jsonl")
     side.open()
     side.write(b'{"reason": "http_404"}\n')
-    monkeypatch.setattr(exporters.os, "write", DiskFull(5))
+    monkeypatch.setattr("newscrawl.exporters.os.write", DiskFull(5))
     with pytest.raises(OSError):
         side.write(b'{"reason": "timeout"}\n')
     monkeypatch.undo()
