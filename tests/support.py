@@ -3,11 +3,13 @@ crawlers built in process, stories. Fixtures built on them are in ``tests/confte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.spiders import Spider
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_reactor_settings
 
@@ -24,7 +26,7 @@ def project_settings(**overrides: Any) -> Settings:
     return settings
 
 
-def built_crawler(tmp_path: Path, spargs: dict[str, Any] | None = None,
+def built_crawler(tmp_path: Path, spargs: Mapping[str, Any] | None = None, /,
                   **overrides: Any) -> Crawler:
     """A crawler of the project's spider with every component built, as ``Crawler.crawl()``
     builds them (spider, add-ons, extensions, engine with its middlewares and pipelines),
@@ -42,6 +44,18 @@ def built_crawler(tmp_path: Path, spargs: dict[str, Any] | None = None,
     crawler._apply_settings()
     crawler.engine = crawler._create_engine()
     return crawler
+
+
+def spider_of(crawler: Crawler) -> Spider:
+    """The spider of a crawler :func:`built_crawler` made (it always has one)."""
+    assert crawler.spider is not None
+    return crawler.spider
+
+
+def text(reply: bytes | str) -> str:
+    """A Redis key or member as text: redis-py types replies ``bytes | str``, and the suite's
+    clients (``decode_responses`` off) get bytes."""
+    return reply.decode() if isinstance(reply, bytes) else reply
 
 
 def story(truth: dict[str, dict[str, Any]], article_id: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.demo import crawl_command, read_jsonl, replica, truth
+from tests.records import JsonLine
 from tests.support import story
 
 pytestmark = pytest.mark.slow
@@ -37,8 +38,8 @@ class Crawl:
                 crawl_command(base_url, self.output), capture_output=True, text=True,
                 timeout=600,
             )
-        self.articles = read_jsonl(self.output)
-        self.rejects = read_jsonl(self.output.with_suffix(".rejects.jsonl"))
+        self.articles: list[JsonLine] = read_jsonl(self.output)
+        self.rejects: list[JsonLine] = read_jsonl(self.output.with_suffix(".rejects.jsonl"))
         self.truth = truth(base_url, ARTICLES)
 
 

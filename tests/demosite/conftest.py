@@ -6,6 +6,7 @@ import pytest
 
 from newscrawl.demosite.server import serve_in_thread
 from newscrawl.demosite.truth import iter_truth
+from tests.records import TruthRecord, as_truth
 
 ARTICLES = 120
 
@@ -17,5 +18,5 @@ def base_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def truth(base_url: str) -> list[dict]:
-    return list(iter_truth(ARTICLES, 0, 0, base_url))
+def truth(base_url: str) -> list[TruthRecord]:
+    return as_truth(iter_truth(ARTICLES, 0, 0, base_url))

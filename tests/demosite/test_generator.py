@@ -11,6 +11,7 @@ from newscrawl.demosite import vocab
 from newscrawl.demosite.generator import SHARES, DemoSite
 from newscrawl.demosite.server import handle
 from newscrawl.demosite.truth import iter_truth
+from tests.records import TruthRecord, as_truth
 
 BASE = "http://127.0.0.1:8765/ja/"
 
@@ -45,6 +46,11 @@ def test_truth_lists_exactly_n_articles() -> None:
         assert len({r["article_id"] for r in records}) == n
 
 
+def test_truth_records_have_the_typed_fields() -> None:
+    for record in iter_truth(20, 3, 0, BASE):
+        assert set(record) == TruthRecord.__required_keys__
+
+
 def test_same_options_same_bytes() -> None:
     a, b = DemoSite(80, seed=5), DemoSite(80, seed=5)
     paths = ["/ja/", "/ja/wp-json/kt/v1/ranking?range=daily", "/ja/feed/", "/ja/report/"]
@@ -71,7 +77,8 @@ def test_truth_is_the_same_in_another_process() -> None:
 
 
 def test_day_n_plus_1_contains_day_n() -> None:
-    days = [{r["article_id"]: r for r in iter_truth(100, 0, d, BASE)} for d in range(3)]
+    days = [{r["article_id"]: r for r in as_truth(iter_truth(100, 0, d, BASE))}
+            for d in range(3)]
     assert [len(d) for d in days] == [100, 105, 110]
     for before, after in itertools.pairwise(days):
         assert set(before) <= set(after)
@@ -79,8 +86,9 @@ def test_day_n_plus_1_contains_day_n() -> None:
         assert min(int(i) for i in new) > max(int(i) for i in before)
         changed = [i for i in before if after[i]["date_modified"] != before[i]["date_modified"]]
         for i in changed:
-            assert after[i]["date_modified"] > (before[i]["date_modified"]
-                                                or before[i]["date_published"])
+            modified = after[i]["date_modified"]
+            assert modified is not None
+            assert modified > (before[i]["date_modified"] or before[i]["date_published"])
             assert after[i]["body"] != before[i]["body"]
         assert after[next(iter(new))]["date_published"] > max(
             r["date_published"] for r in before.values())
@@ -89,7 +97,7 @@ def test_day_n_plus_1_contains_day_n() -> None:
 
 
 def test_truth_fields_and_variation_shares() -> None:
-    records = list(iter_truth(600, 1, 0, BASE))
+    records = as_truth(iter_truth(600, 1, 0, BASE))
     counts: collections.Counter[str] = collections.Counter()
     for r in records:
         counts.update(r["variations"])
@@ -117,7 +125,9 @@ def test_truth_fields_and_variation_shares() -> None:
     dups = [r for r in records if r["near_duplicate_of"]]
     ids = {r["article_id"]: r for r in records}
     for r in dups:
-        original = ids[r["near_duplicate_of"]]
+        source = r["near_duplicate_of"]
+        assert source is not None
+        original = ids[source]
         assert original["near_duplicate_of"] is None
         if "exact_duplicate" in r["variations"]:
             assert r["body"] == original["body"] and r["headline"] == original["headline"]

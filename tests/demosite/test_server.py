@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from parsel import Selector
 
+from tests.records import TruthRecord
+
 from .helpers import fetch
 
 ARTICLE_PATH = re.compile(r"/ja/[a-z]+/article/(\d+)")
@@ -18,7 +20,7 @@ SKIPS = ["メインメニューへスキップ(上段)", "メインコンテン�
          "メインメニューへスキップ(下段)"]
 
 
-def _decode(body: bytes, headers: dict[str, str], record: dict) -> str:
+def _decode(body: bytes, headers: dict[str, str], record: TruthRecord) -> str:
     return body.decode(record["encoding"])
 
 
@@ -28,7 +30,7 @@ def _visible_text(page: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " ")
 
 
-def test_every_block_on_every_article_page(base_url: str, truth: list[dict]) -> None:
+def test_every_block_on_every_article_page(base_url: str, truth: list[TruthRecord]) -> None:
     for record in truth:
         status, headers, body, _ = fetch(record["canonical_url"])
         assert status == 200
@@ -39,7 +41,7 @@ def test_every_block_on_every_article_page(base_url: str, truth: list[dict]) -> 
         assert sel.css("title::text").get() == f"{record['headline']} | KANGNAM TIMES"
         assert sel.css('link[rel="canonical"]::attr(href)').get() == record["canonical_url"]
         assert sel.css('link[rel="amphtml"]::attr(href)').get()
-        assert sel.css('link[rel="shortlink"]::attr(href)').get().endswith(
+        assert sel.css('link[rel="shortlink"]::attr(href)').get("").endswith(
             f"?p={record['article_id']}")
         assert sel.css('meta[property="og:title"]::attr(content)').get() == record["headline"]
         has_meta = not var & {"no_article_meta", "date_text_only"}
@@ -66,9 +68,9 @@ def test_every_block_on_every_article_page(base_url: str, truth: list[dict]) -> 
             assert bool(sel.css("div.reporter")) == ("reporter_in_body" not in var)
         assert "@fastviewkorea.com" in page
         comments = sel.css("section.comments")
-        assert comments and "0 / 300" in comments.get()
+        assert comments and "0 / 300" in comments.get("")
         assert len(comments.css("span.count")) == 2
-        assert sel.css("section.comments").xpath("string()").get().count("コメント") >= 2
+        assert sel.css("section.comments").xpath("string()").get("").count("コメント") >= 2
         ranking = sel.css("section.ranking[data-range=daily]")
         assert ranking.attrib["data-endpoint"] and not ranking.css("ol li")
         assert sel.css('script[src$="ranking.js"]')
@@ -91,7 +93,7 @@ def test_every_block_on_every_article_page(base_url: str, truth: list[dict]) -> 
             assert re.search(r"(<p>[^<]{8,}.*?</p>)\1", page, flags=re.S) or "<p>" in page
 
 
-def test_amp_form(truth: list[dict]) -> None:
+def test_amp_form(truth: list[TruthRecord]) -> None:
     for record in truth[::10]:
         status, headers, body, _ = fetch(record["canonical_url"] + "/amp/")
         assert status == 200 and "utf-8" in headers["content-type"]
@@ -106,7 +108,7 @@ def test_amp_form(truth: list[dict]) -> None:
         assert not [s for s in sel.css("script::attr(src)").getall() if "ampproject" not in s]
 
 
-def test_aliases_reach_their_article(truth: list[dict]) -> None:
+def test_aliases_reach_their_article(truth: list[TruthRecord]) -> None:
     for record in truth[::6]:
         for url in record["aliases"]:
             status, _, body, final = fetch(url, follow=True)
@@ -120,7 +122,7 @@ def test_aliases_reach_their_article(truth: list[dict]) -> None:
         assert status == 301 and headers["location"] == record["canonical_url"]
 
 
-def test_ranking_json_matches_truth(base_url: str, truth: list[dict]) -> None:
+def test_ranking_json_matches_truth(base_url: str, truth: list[TruthRecord]) -> None:
     by_id = {r["article_id"]: r for r in truth}
     for range_ in ("daily", "weekly"):
         _, headers, body, _ = fetch(f"{base_url}wp-json/kt/v1/ranking?range={range_}")
@@ -136,7 +138,7 @@ def test_ranking_json_matches_truth(base_url: str, truth: list[dict]) -> None:
         assert ranked == {i["id"] for i in data["items"]}
 
 
-def test_declared_charsets(truth: list[dict]) -> None:
+def test_declared_charsets(truth: list[TruthRecord]) -> None:
     encoded = [r for r in truth if r["encoding"] != "utf-8"]
     assert encoded
     labels = {"shift_jis": "shift_jis", "euc_jp": "euc-jp", "utf-8": "utf-8"}
@@ -156,7 +158,7 @@ def test_declared_charsets(truth: list[dict]) -> None:
                 body.decode("utf-8")
 
 
-def test_conditional_requests(truth: list[dict]) -> None:
+def test_conditional_requests(truth: list[TruthRecord]) -> None:
     url = truth[5]["canonical_url"]
     status, headers, body, _ = fetch(url)
     etag, modified = headers["etag"], headers["last-modified"]
@@ -167,7 +169,7 @@ def test_conditional_requests(truth: list[dict]) -> None:
     assert fetch(url, {"If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"})[0] == 200
 
 
-def test_other_pages(base_url: str, truth: list[dict]) -> None:
+def test_other_pages(base_url: str, truth: list[TruthRecord]) -> None:
     status, _, body, _ = fetch(base_url)
     latest = Selector(text=body.decode()).css("section.latest li a")
     assert status == 200 and len(latest) == 30
@@ -207,7 +209,7 @@ def test_other_pages(base_url: str, truth: list[dict]) -> None:
                   next(r for r in truth if r["images"])["images"][0]["url"])
     assert image[0] == 200 and image[2][:2] == b"\xff\xd8" and image[2][-2:] == b"\xff\xd9"
     search = Selector(text=fetch(base_url + "?s=test")[2].decode())
-    nxt = search.css("a.next::attr(href)").get()
+    nxt = search.css("a.next::attr(href)").get("")
     assert "page=2" in nxt and fetch(urljoin(base_url, nxt))[0] == 200
     cal = Selector(text=fetch(base_url + "date/2019/01/")[2].decode())
     assert cal.css("a.prev::attr(href)").get() == "/ja/date/2018/12/"
@@ -258,7 +260,7 @@ def _bfs(base_url: str, with_ranking: bool) -> set[str]:
     return seen
 
 
-def test_reachable_agrees_with_a_plain_walk(base_url: str, truth: list[dict]) -> None:
+def test_reachable_agrees_with_a_plain_walk(base_url: str, truth: list[TruthRecord]) -> None:
     assert _bfs(base_url, True) == {r["article_id"] for r in truth if r["reachable"]}
     html_only = _bfs(base_url, False)
     assert html_only == {r["article_id"] for r in truth if r["reachable_html"]}

@@ -22,6 +22,7 @@ from newscrawl.demosite.generator import THEMES, DemoSite, parse_themes
 from newscrawl.demosite.server import handle
 from newscrawl.demosite.themes import NEW_THEMES
 from newscrawl.demosite.truth import iter_site_truth, iter_truth
+from tests.records import TruthRecord, as_truth
 
 from .helpers import fetch
 
@@ -62,7 +63,7 @@ def _linked_ids(sel: Selector) -> set[str]:
     return ids
 
 
-def _assert_serves_truth(page: str, record: dict, links: dict[str, list[str]]) -> None:
+def _assert_serves_truth(page: str, record: TruthRecord, links: dict[str, list[str]]) -> None:
     """Every field of the truth appears on the page in some form."""
     sel = Selector(text=page)
     text = _visible(page)
@@ -102,7 +103,7 @@ def _links(site: DemoSite, index: int) -> dict[str, list[str]]:
 @pytest.mark.parametrize("theme", NEW)
 def test_each_theme_serves_every_truth_field(theme: str) -> None:
     site = DemoSite(90, seed=2, day=1, themes=theme)
-    records = list(iter_site_truth(site))
+    records = as_truth(iter_site_truth(site))
     assert {r["theme"] for r in records} == {theme}
     for index, record in enumerate(records):
         page = _get(site, record["canonical_url"], record["encoding"])
@@ -140,9 +141,9 @@ def test_amp_forms(theme: str) -> None:
 
 def test_themes_carry_the_default_truth() -> None:
     """Whatever the theme, an article's truth is the default site's (but for ``theme``)."""
-    default = list(iter_truth(120, 3, 1, BASE))
+    default = as_truth(iter_truth(120, 3, 1, BASE))
     for spec in ("mix", "legacy,ampfirst"):
-        themed = list(iter_truth(120, 3, 1, BASE, themes=spec))
+        themed = as_truth(iter_truth(120, 3, 1, BASE, themes=spec))
         assert [{**r, "theme": None} for r in themed] == [{**r, "theme": None} for r in default]
         assert {r["theme"] for r in themed} == set(parse_themes(spec))
     assert {r["theme"] for r in default} == {"kangnam"}
@@ -176,7 +177,7 @@ def test_default_is_the_site_without_the_option() -> None:
 
 def test_an_article_looks_the_same_in_a_mix_as_in_its_theme_alone() -> None:
     mixed = DemoSite(140, seed=5, themes="mix")
-    records = list(iter_site_truth(mixed))
+    records = as_truth(iter_site_truth(mixed))
     shares = collections.Counter(r["theme"] for r in records)
     assert set(shares) == set(THEMES)
     assert all(0.05 * len(records) <= n <= 0.3 * len(records) for n in shares.values()), shares
@@ -233,7 +234,7 @@ def test_dump_writes_served_pages_with_their_truth(tmp_path: Path) -> None:
     assert demosite_main(["dump", str(tmp_path), "--articles", "40", "--seed", "1",
                           "--themes", "mix"]) == 0
     site = DemoSite(40, seed=1, themes="mix")
-    records = {r["article_id"]: r for r in iter_truth(40, 1, 0, BASE, themes="mix")}
+    records = {r["article_id"]: r for r in as_truth(iter_truth(40, 1, 0, BASE, themes="mix"))}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"{i}.html" for i in records] + [f"{i}.json" for i in records])
     for article_id, record in records.items():

@@ -27,7 +27,7 @@ import pytest
 from newscrawl.demo import crawl_command, read_jsonl, replica, truth
 from newscrawl.distributed.demo import ClusterRun, crawl, last_line, redis_server, start_worker
 from newscrawl.distributed.keys import CrawlKeys
-from tests.support import story
+from tests.support import story, text
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,7 @@ def test_workers_write_what_one_run_writes_each_article_once(
             replica(ARTICLES, options=["--request-log", str(log)]) as base_url:
         run = crawl(base_url, tmp_path / "run", server.url, workers)
         facts = truth(base_url, ARTICLES)
-        left = sorted(k.decode() for k in server_keys(server.url))
+        left = sorted(text(k) for k in server_keys(server.url))
     assert run.returncodes == [0] * workers, run.verdicts()
     assert all(v.startswith("run ok") for v in run.verdicts()), run.verdicts()
     ids = Counter(str(a["article_id"]) for a in run.articles)
@@ -92,7 +92,7 @@ def test_workers_write_what_one_run_writes_each_article_once(
     assert not [k for k in left if ":crawl" in k], "a finished crawl leaves its keys behind"
 
 
-def server_keys(url: str) -> list[bytes]:
+def server_keys(url: str) -> list[bytes | str]:
     import redis
 
     return list(redis.Redis.from_url(url).keys("*"))
@@ -130,7 +130,7 @@ def worker_leases(url: str, base_url: str, pid: int) -> int:
 
     client = redis.Redis.from_url(url)
     keys = CrawlKeys.of("kangnamtimes", base_url)
-    workers = [w.decode() for w in client.smembers(keys.workers)]
+    workers = [text(w) for w in client.smembers(keys.workers)]
     return sum(int(client.hlen(keys.leases(w))) for w in workers if f":{pid}:" in w)
 
 

@@ -4,8 +4,10 @@ worker, and a crawl that ends only when no worker holds anything."""
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import redis
+from redis.typing import EncodableT
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -15,6 +17,7 @@ from newscrawl.distributed import scripts
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.scheduler import FingerprintDupeFilter
 from newscrawl.fingerprint import ARTICLE_ID_META
+from tests.support import text
 
 BASE = "http://127.0.0.1:8765/ja/"
 #: One article, four URL forms (canonical, AMP, AMP ?noamp, short link), as the spider
@@ -53,7 +56,8 @@ class Worker:
         self.run = {n: client.register_script(getattr(scripts, n))
                     for n in ("JOIN", "BEAT", "POP", "ENQUEUE", "STATUS", "LEAVE", "SEED")}
 
-    def __call__(self, script: str, *args: object) -> object:
+    def __call__(self, script: str, *args: EncodableT) -> Any:
+        """The script's reply, as Redis gives it (an int, bytes or a list of them)."""
         return self.run[script](args=[self.keys.crawl, self.name, *args])
 
     def enqueue(self, fingerprint: str, data: bytes, score: int = 0) -> int:
@@ -61,11 +65,17 @@ class Worker:
 
     def pop(self, *acks: bytes) -> tuple[bytes, bytes] | None:
         got = self("POP", 0, *acks)
-        return (str(got[0]).encode(), got[1]) if got else None  # type: ignore[index]
+        return (str(got[0]).encode(), got[1]) if got else None
 
     def dies(self) -> None:
         """What a kill -9 leaves: the heartbeat key expires, nothing else happens."""
         self.client.delete(self.keys.alive(self.name))
+
+
+def data(lease: tuple[bytes, bytes] | None) -> bytes:
+    """The request a worker leased (a pop that found nothing fails the test here)."""
+    assert lease is not None
+    return lease[1]
 
 
 def test_fingerprints_are_scheduled_once_and_dont_filter_always(client: redis.Redis) -> None:
@@ -91,9 +101,9 @@ def test_a_dead_workers_leases_go_back_to_the_frontier(client: redis.Redis) -> N
     # While `a` beats, its leases are work in progress: `b` must wait, not finish.
     assert b("STATUS", 0) == [0, 2, 0, 0, 0]
     a.dies()
-    queued, leased, requeued, _, _ = b("STATUS", 0)  # type: ignore[misc]
+    queued, leased, requeued, _, _ = b("STATUS", 0)
     assert (queued, leased, requeued) == (2, 0, 2)
-    got = sorted(pickle.loads(b.pop()[1]) for _ in range(2))  # type: ignore[index]
+    got = sorted(pickle.loads(data(b.pop())) for _ in range(2))
     assert got == [0, 1]  # nothing lost, and the finished one is not crawled again
     assert b.pop() is None
 
@@ -111,7 +121,7 @@ def test_the_last_worker_to_finish_clears_the_crawl_and_keeps_the_state(
     assert lease is not None
     assert a("LEAVE", "1", 7) == [0, 0, 7]  # b still holds a request: not over
     assert b("LEAVE", "1", 5, lease[0]) == [0, 1, 12]  # the crawl's links: 7 + 5
-    assert sorted(k.decode() for k in client.keys("*")) == [f"{keys.state}:articles"]
+    assert sorted(text(k) for k in client.keys("*")) == [f"{keys.state}:articles"]
 
 
 def test_an_interrupted_crawl_is_kept_for_the_next_run(client: redis.Redis) -> None:

@@ -108,7 +108,7 @@ def test_pages_of_held_articles_stay_leased_until_their_articles_are_written(
     worker.member.spider_idle()  # no DontCloseSpider
     worker.schedule_release()
     assert client.hlen(leases) == 2
-    assert sorted(a.article_id for a in worker.release()) == ["500001", "500002"]
+    assert sorted((a.article_id for a in worker.release()), key=str) == ["500001", "500002"]
     worker.member.beat()  # the articles are written: their pages are done
     assert client.hlen(leases) == 0
 

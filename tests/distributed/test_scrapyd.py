@@ -42,7 +42,8 @@ def free_port() -> int:
 def call(url: str, data: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     with urllib.request.urlopen(url, data=body, timeout=30) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
+        reply: dict[str, Any] = json.loads(response.read())
+        return reply
 
 
 def start_scrapyd(directory: Path, port: int) -> subprocess.Popen[bytes]:

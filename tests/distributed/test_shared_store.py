@@ -143,14 +143,16 @@ def test_a_claim_of_a_killed_worker_does_not_stand_a_delivered_one_does(
     alive(client, "a", "b")
     a, b = deduper(client, "a"), deduper(client, "b")
     assert a.check_and_add("700001", None, STORY) is None
-    assert b.check_and_add("700001", None, STORY).reason == "duplicate_id"  # type: ignore[union-attr]
+    claim = b.check_and_add("700001", None, STORY)
+    assert claim is not None and claim.reason == "duplicate_id"
     client.delete(KEYS.alive("a"))  # killed before its article went through the pipelines
     assert b.check_and_add("700001", None, STORY) is None  # crawled again, claimed afresh
     b.settle("700001")
     client.delete(KEYS.alive("b"))  # gone after delivering it
     c = deduper(client, "c")
     alive(client, "c")
-    assert c.check_and_add("700001", None, STORY).reason == "duplicate_id"  # type: ignore[union-attr]
+    claim = c.check_and_add("700001", None, STORY)
+    assert claim is not None and claim.reason == "duplicate_id"
     copy = c.check_and_add("700002", None, paragraph_added())
     assert copy is not None and copy.duplicate_of == "700001"
 
@@ -183,9 +185,10 @@ def test_earlier_runs_count_within_the_window_and_not_in_a_full_run(
     earlier_run(client, "800001", STORY, None, seen)
     alive(client, "a")
 
-    def verdict(**kwargs: object) -> str | None:
+    def verdict(since: str | None = None, full: bool = False) -> str | None:
         new_crawl(client)
-        found = deduper(client, "a", **kwargs).check_and_add("800002", None, credit_changed())  # type: ignore[arg-type]
+        found = deduper(client, "a", since=since, full=full).check_and_add(
+            "800002", None, credit_changed())
         return None if found is None else f"{found.reason}:{found.duplicate_of}"
 
     assert verdict() in ("near_duplicate:800001", "duplicate_body:800001")

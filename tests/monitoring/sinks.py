@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from typing import Any
 
 
 @dataclass
@@ -31,7 +31,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self.reply("220 sink ESMTP")
-        sender, recipients = "", []
+        sender = ""
+        recipients: list[str] = []
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -59,7 +60,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 self.reply("502 not implemented")
 
     def _data(self) -> bytes:
-        lines = []
+        lines: list[bytes] = []
         while True:
             line = self.rfile.readline()
             if line in (b".\r\n", b".\n", b""):
@@ -76,7 +77,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
         self.received = received
 
     def keep(self, sender: str, recipients: list[str], data: bytes) -> None:
-        message = cast("EmailMessage", message_from_bytes(data, policy=policy.default))
+        message = message_from_bytes(data, policy=policy.default)
         self.received.envelopes.append((sender, recipients))
         self.received.messages.append(message)
 

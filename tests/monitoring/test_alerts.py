@@ -29,7 +29,7 @@ from newscrawl.monitoring.verdict import Finding
 from tests.monitoring import support
 from tests.monitoring.runs import run_stats
 from tests.monitoring.sinks import smtp_sink, webhook_sink
-from tests.support import built_crawler
+from tests.support import built_crawler, spider_of
 
 LAYOUT = Finding("layout/body", False, "fail",
                  "layout changed: body from markup 94% → 3% (generic 6% → 97%)")
@@ -120,7 +120,7 @@ def crawler_with_alerts(tmp_path: Path, stats: dict[str, Any], **overrides: Any)
     assert monitor is not None
     for name, value in stats.items():
         crawler.stats.set_value(name, value)
-    monitor.spider_closed(crawler.spider, stats["finish_reason"])
+    monitor.spider_closed(spider_of(crawler), stats["finish_reason"])
     return crawler
 
 
@@ -139,7 +139,7 @@ def test_a_failed_run_is_sent_through_every_channel(tmp_path: Path,
             NEWSCRAWL_ALERT_WEBHOOK_URL=url)
         alerts = crawler.get_extension(RunAlerts)
         assert alerts is not None
-        alert = alerts.alert_for(crawler.spider)
+        alert = alerts.alert_for(spider_of(crawler))
         assert alert is not None
         alerts.send_all(alert)
     assert alerts.sent == {"email": None, "webhook": None}
@@ -148,16 +148,16 @@ def test_a_failed_run_is_sent_through_every_channel(tmp_path: Path,
 
 
 def test_a_degraded_run_alerts_unless_only_failures_are_wanted(tmp_path: Path) -> None:
-    degraded = {**run_stats(200, **{"log_count/ERROR": 1}), "newscrawl/health/ok": True,
+    degraded = {**run_stats(200), "log_count/ERROR": 1, "newscrawl/health/ok": True,
                 "newscrawl/health/reason": "finished"}
     command = shlex.join([sys.executable, "-c", "pass"])
     crawler = crawler_with_alerts(tmp_path / "a", degraded, NEWSCRAWL_ALERT_COMMAND=command)
     alerts = crawler.get_extension(RunAlerts)
-    assert alerts is not None and alerts.alert_for(crawler.spider) is not None
+    assert alerts is not None and alerts.alert_for(spider_of(crawler)) is not None
     crawler = crawler_with_alerts(tmp_path / "b", degraded, NEWSCRAWL_ALERT_COMMAND=command,
                                   NEWSCRAWL_ALERT_ON="failed")
     alerts = crawler.get_extension(RunAlerts)
-    assert alerts is not None and alerts.alert_for(crawler.spider) is None
+    assert alerts is not None and alerts.alert_for(spider_of(crawler)) is None
 
 
 def test_a_healthy_run_sends_nothing(tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_a_healthy_run_sends_nothing(tmp_path: Path) -> None:
                    "newscrawl/health/reason": "finished"},
         NEWSCRAWL_ALERT_COMMAND=shlex.join([sys.executable, "-c", "pass"]))
     alerts = crawler.get_extension(RunAlerts)
-    assert alerts is not None and alerts.alert_for(crawler.spider) is None
+    assert alerts is not None and alerts.alert_for(spider_of(crawler)) is None
 
 
 def test_a_channel_that_fails_is_a_warning_and_the_others_still_send(
@@ -179,7 +179,7 @@ def test_a_channel_that_fails_is_a_warning_and_the_others_still_send(
             MAIL_PORT=free_port(), NEWSCRAWL_ALERT_WEBHOOK_URL=url)
         alerts = crawler.get_extension(RunAlerts)
         assert alerts is not None
-        alert = alerts.alert_for(crawler.spider)
+        alert = alerts.alert_for(spider_of(crawler))
         assert alert is not None
         alerts.send_all(alert)
         with caplog.at_level(logging.INFO):

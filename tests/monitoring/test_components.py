@@ -25,7 +25,7 @@ from newscrawl.monitoring.rundata import RunData
 from newscrawl.monitoring.schema import article_schema
 from tests.monitoring import support
 from tests.monitoring.runs import NORMAL_HISTORY, good_article, history_of, run_stats
-from tests.support import built_crawler
+from tests.support import built_crawler, spider_of
 
 CATEGORIES = ("ニュース", "経済", "エンタメ")
 
@@ -38,7 +38,7 @@ def build(tmp_path: Path, **overrides: Any) -> Crawler:
 
 def close_run(crawler: Crawler, stats: dict[str, Any], articles: int = 200) -> None:
     """Open, write ``articles`` articles and a few pages, then close as Scrapy does."""
-    spider = crawler.spider
+    spider = spider_of(crawler)
     monitor = crawler.get_extension(RunMonitor)
     assert monitor is not None
     monitor.spider_opened(spider)
@@ -59,10 +59,10 @@ def close_run(crawler: Crawler, stats: dict[str, Any], articles: int = 200) -> N
     health = crawler.get_extension(RunHealth)
     assert health is not None
     health.spider_closed(stats["finish_reason"])
-    for extension in (RunReport, DatasetCard):
-        component = crawler.get_extension(extension)
-        assert component is not None
-        component.spider_closed(spider)
+    report, card = crawler.get_extension(RunReport), crawler.get_extension(DatasetCard)
+    assert report is not None and card is not None
+    report.spider_closed(spider)
+    card.spider_closed(spider)
     monitor.record_run(spider)
 
 

@@ -128,11 +128,12 @@ def test_the_extension_follows_stderr(tmp_path: Path, terminal: tuple[TextIO, in
     assert "articles 4/100" in shown and "ETA" in shown
     assert not [r for r in caplog.records if r.getMessage().startswith("progress:")]
 
-    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    cron_stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", cron_stderr)
     crawler = built_crawler(tmp_path / "cron", **support.settings())
     progress = crawler.get_extension(RunProgress)
     assert progress is not None and not progress.meter.live
     with caplog.at_level(logging.INFO):
         progress.tick()
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("progress:")]
-    assert sys.stderr.getvalue() == ""
+    assert cron_stderr.getvalue() == ""

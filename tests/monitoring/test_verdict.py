@@ -115,8 +115,8 @@ def test_coverage_drop_is_a_layout_change() -> None:
 
 
 def test_schema_invalid_items_warn_then_fail_beyond_the_share() -> None:
-    few = run_stats(200, **{"newscrawl/rejects/schema_invalid": 1})
-    many = run_stats(200, **{"newscrawl/rejects/schema_invalid": 30})
+    few = {**run_stats(200), "newscrawl/rejects/schema_invalid": 1}
+    many = {**run_stats(200), "newscrawl/rejects/schema_invalid": 30}
     [few_finding] = [f for f in judge_monitors(few, [], MonitorSettings())
                      if f.name == "schema"]
     [many_finding] = [f for f in judge_monitors(many, [], MonitorSettings())
@@ -127,8 +127,8 @@ def test_schema_invalid_items_warn_then_fail_beyond_the_share() -> None:
 
 
 def test_traffic_monitors_warn() -> None:
-    stats = run_stats(200, **{"log_count/ERROR": 2, "retry/count": 90,
-                              "downloader/response_status_count/503": 40})
+    stats = {**run_stats(200), "log_count/ERROR": 2, "retry/count": 90,
+             "downloader/response_status_count/503": 40}
     warned = {f.name: f.reason for f in judge_monitors(stats, [], MonitorSettings())
               if f.warned}
     assert set(warned) == {"errors", "retries", "status"}
@@ -176,9 +176,9 @@ def test_judge_monitors_reads_scrapy_settings_too() -> None:
 
 def test_of_fields_that_moved_as_far_the_body_is_named_first() -> None:
     """A redesign moves many fields at once; the body says most about it."""
-    before = [run_stats(200, **{"newscrawl/fields/authors/markup": 188,
-                                "newscrawl/fields/authors/jsonld": 12}) for _ in range(2)]
-    changed = run_stats(200, body={"generic": 200}, **{"newscrawl/fields/authors/jsonld": 200})
+    before = [{**run_stats(200), "newscrawl/fields/authors/markup": 188,
+               "newscrawl/fields/authors/jsonld": 12} for _ in range(2)]
+    changed = {**run_stats(200, body={"generic": 200}), "newscrawl/fields/authors/jsonld": 200}
     failed = [f.name for f in judge_monitors(changed, history_of(*before), MonitorSettings())
               if f.failed]
     assert failed == ["layout/body", "layout/authors"]

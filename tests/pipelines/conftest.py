@@ -15,7 +15,7 @@ BODY = (
 )
 
 
-def make_article(article_id: str = "1001", **fields: Any) -> Article:
+def make_article(article_id: str = "1001", /, **fields: Any) -> Article:
     values: dict[str, Any] = {
         "url": f"https://www.kangnamtimes.com/ja/news/article/{article_id}",
         "canonical_url": f"https://www.kangnamtimes.com/ja/news/article/{article_id}",

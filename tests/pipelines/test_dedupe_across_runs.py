@@ -191,7 +191,8 @@ def written(crawler: Crawler, pipeline: DedupePipeline, item: Article) -> None:
     part.parent.mkdir(parents=True, exist_ok=True)
     with part.open("ab") as file:
         keeper.watch(part)
-        AtomicJsonLinesItemExporter(file, encoding="utf-8").export_item(item)
+        # Scrapy types an exporter's file as BytesIO; any binary file works.
+        AtomicJsonLinesItemExporter(file, encoding="utf-8").export_item(item)  # type: ignore[arg-type]
     keeper.flush(part)
     pipeline.item_scraped(item)
 

@@ -14,7 +14,7 @@ def reactor_threads() -> Iterator[None]:
     it at the end of the session (its threads would keep the process alive)."""
     from twisted.internet import reactor  # imported here: the suite installs its reactor first
 
-    pool = reactor.getThreadPool()  # type: ignore[attr-defined]
+    pool = reactor.getThreadPool()
     if not pool.started:
         pool.start()
     yield

@@ -45,7 +45,7 @@ def reactor_loop() -> asyncio.AbstractEventLoop:
     ``asyncio.run()`` leaves none, and Scrapy asks for it while it starts a crawl."""
     from twisted.internet import reactor
 
-    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop  # type: ignore[attr-defined]
+    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop
     asyncio.set_event_loop(loop)
     return loop
 

@@ -74,8 +74,9 @@ class Responses:
 @pytest.mark.usefixtures("reactor_threads")
 def test_day_0_then_day_1(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    files = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_LOCK_PATH": "",
-             "FEEDS": {str(out / "%(time)s.jsonl"): {"format": "jsonl-atomic"}}}
+    files: dict[str, Any] = {
+        "NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_LOCK_PATH": "",
+        "FEEDS": {str(out / "%(time)s.jsonl"): {"format": "jsonl-atomic"}}}
     with demo.replica(ARTICLES, day=0) as base_url:
         first = crawl_in_process(base_url, **files)
         truth0 = demo.truth(base_url, ARTICLES, day=0)

@@ -37,8 +37,9 @@ def rejects(out: Path) -> list[dict[str, Any]]:
 
 def test_a_copy_in_a_later_run_names_the_story_written_before(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    files = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_LOCK_PATH": "",
-             "FEEDS": {str(out / "%(time)s.jsonl"): {"format": "jsonl-atomic"}}}
+    files: dict[str, Any] = {
+        "NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_LOCK_PATH": "",
+        "FEEDS": {str(out / "%(time)s.jsonl"): {"format": "jsonl-atomic"}}}
     with demo.replica(ARTICLES, day=0) as base_url:
         truth0, truth1 = (demo.truth(base_url, ARTICLES, day=0),
                           demo.truth(base_url, ARTICLES, day=1))

@@ -84,7 +84,7 @@ def test_a_full_disk_fails_the_run_and_records_only_whole_lines(
         monkeypatch: pytest.MonkeyPatch) -> None:
     base_url, truth = site
     out = tmp_path / "out.jsonl"
-    files = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+    files: dict[str, Any] = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
              "NEWSCRAWL_LOCK_PATH": "",
              "FEEDS": {str(out): {"format": "jsonlines", "overwrite": True}}}
     monkeypatch.setattr(os, "write", FullDisk(60_000))

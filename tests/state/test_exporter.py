@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
 from scrapy.exporters import JsonLinesItemExporter
 
-from newscrawl import exporters
 from newscrawl.exporters import (
     AtomicJsonLinesItemExporter,
     StagedFileFeedStorage,
@@ -49,7 +49,8 @@ def test_same_lines_as_scrapys_exporter(tmp_path: Path) -> None:
     plain = JsonLinesItemExporter(expected, encoding="utf-8")
     plain.export_item(article)
     with (tmp_path / "a.jsonl").open("ab") as file:
-        atomic = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        # Scrapy types an exporter's file as BytesIO; any binary file works.
+        atomic = AtomicJsonLinesItemExporter(file, encoding="utf-8")  # type: ignore[arg-type]
         atomic.start_exporting()
         atomic.export_item(article)
         atomic.finish_exporting()
@@ -58,7 +59,7 @@ def test_same_lines_as_scrapys_exporter(tmp_path: Path) -> None:
 
 def test_staged_storage_publishes_on_close(tmp_path: Path) -> None:
     storage = StagedFileFeedStorage(str(tmp_path / "out" / "a.jsonl"))
-    file = storage.open(None)  # type: ignore[arg-type]
+    file = storage.open(Spider("feed"))
     file.write(b'{"a": 1}\n')
     assert (tmp_path / "out" / "a.jsonl.part").exists()
     assert not (tmp_path / "out" / "a.jsonl").exists()
@@ -117,11 +118,12 @@ def test_disk_full_leaves_whole_lines_and_stops_writing(tmp_path: Path,
                                                          ) -> None:
     path = tmp_path / "a.jsonl"
     with path.open("ab") as file:
-        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")
+        # Scrapy types an exporter's file as BytesIO; any binary file works.
+        exporter = AtomicJsonLinesItemExporter(file, encoding="utf-8")  # type: ignore[arg-type]
         exporter.start_exporting()
         exporter.export_item(article(1))
         one_line = path.stat().st_size
-        monkeypatch.setattr(exporters.os, "write", DiskFull(one_line + one_line // 2))
+        monkeypatch.setattr("newscrawl.exporters.os.write", DiskFull(one_line + one_line // 2))
         for n in range(2, 6):
             exporter.export_item(article(n))  # never raises: the feed fails, the run stops
     lines = path.read_bytes().splitlines(keepends=True)
@@ -138,7 +140,7 @@ def test_a_side_file_on_a_full_disk_keeps_its_whole_lines(tmp_path: Path,
     side = StagedLineFile(tmp_path / "out.rejects.jsonl")
     side.open()
     side.write(b'{"reason": "http_404"}\n')
-    monkeypatch.setattr(exporters.os, "write", DiskFull(5))
+    monkeypatch.setattr("newscrawl.exporters.os.write", DiskFull(5))
     with pytest.raises(OSError):
         side.write(b'{"reason": "timeout"}\n')
     monkeypatch.undo()

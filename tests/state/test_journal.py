@@ -163,7 +163,8 @@ def test_reconcile_records_what_the_state_lacks(tmp_path: Path) -> None:
     assert (two.version, two.content_hash, two.etag) == (2, content_hash(line("2", "新しい本文")),
                                                          '"e2"')
     assert state.get("3") is not None and state.get("4") is None  # another site's line
-    assert state.get("1").first_seen == "t0"  # type: ignore[union-attr]
+    saved = state.get("1")
+    assert saved is not None and saved.first_seen == "t0"
     # Read once: the offset is kept, and only new whole lines are read next time.
     assert reconcile(state, [first], SITE).lines == 0
     write_lines(first, [line("5")], tail=b'{"url": "par')
@@ -189,7 +190,8 @@ def test_reconcile_never_goes_back_a_version(tmp_path: Path) -> None:
     old = tmp_path / "old.jsonl"
     write_lines(old, [line("1", "v2", version=2)])
     assert reconcile(state, [old]).recorded == 0
-    assert state.get("1").version == 3  # type: ignore[union-attr]
+    saved = state.get("1")
+    assert saved is not None and saved.version == 3
 
 
 def test_reconcile_forgets_deleted_files(tmp_path: Path) -> None:

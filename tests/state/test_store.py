@@ -35,7 +35,8 @@ def test_record_get_touch_iterate(store: CrawlState) -> None:
     assert got is not None and (got.content_hash, got.version, got.etag) == ("cc", 2, None)
     store.touch("1", "2026-02-02T00:00:00+00:00")
     store.touch("404", "2026-02-02T00:00:00+00:00")  # unknown: nothing happens
-    assert store.get("1").last_seen == "2026-02-02T00:00:00+00:00"  # type: ignore[union-attr]
+    saved = store.get("1")
+    assert saved is not None and saved.last_seen == "2026-02-02T00:00:00+00:00"
     assert len(store) == 2
     assert sorted(s.article_id for s in store) == ["1", "2"]
 
@@ -45,7 +46,8 @@ def test_a_returned_record_is_a_copy(store: CrawlState) -> None:
     got = store.get("1")
     assert got is not None
     got.content_hash = "changed"
-    assert store.get("1").content_hash == "aa"  # type: ignore[union-attr]
+    saved = store.get("1")
+    assert saved is not None and saved.content_hash == "aa"
 
 
 def test_journal_marks(store: CrawlState) -> None:
@@ -109,7 +111,8 @@ def test_sqlite_adds_columns_to_an_older_database(tmp_path: Path) -> None:
     state.open()
     assert state.get("1") == ArticleState("1", "h", version=1)
     state.record(ArticleState("2", "h2", duplicate_of="1"))
-    assert state.get("2").duplicate_of == "1"  # type: ignore[union-attr]
+    saved = state.get("2")
+    assert saved is not None and saved.duplicate_of == "1"
     state.close()
 
 
