@@ -23,6 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newscrawl.config import read_float, read_int, read_list
+from newscrawl.extensions.templates import SiteTemplates
 from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import BLOCKS, Article, DiscoveredVia, LinkRef
 from newscrawl.middlewares.guard import download_reject, trap_reason  # faults and traps
@@ -80,6 +81,8 @@ class KangnamTimesSpider(scrapy.Spider):
         self._followed_depth: dict[str, int] = {}
         """Article id → the least depth a request for it was yielded at (see ``follow``)."""
         self.depth_limit = read_int(settings, "DEPTH_LIMIT")
+        self._templates: SiteTemplates | None = None  # the extensions exist from spider_opened
+        crawler.signals.connect(self._find_templates, signal=signals.spider_opened)
         self.js_timeout = read_float(settings, "NEWSCRAWL_JS_TIMEOUT_SECONDS", above=True)
         self.js_category_items = read_int(settings, "NEWSCRAWL_JS_CATEGORY_ITEMS")
         self.js_categories = read_list(settings, "NEWSCRAWL_JS_CATEGORIES")
@@ -88,6 +91,9 @@ class KangnamTimesSpider(scrapy.Spider):
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
         self._sitemap_read = False
+
+    def _find_templates(self) -> None:
+        self._templates = self.crawler.get_extension(SiteTemplates)
 
     # -- start and listings --------------------------------------------------------------
 
@@ -185,7 +191,14 @@ class KangnamTimesSpider(scrapy.Spider):
                           article_id=response.meta.get(ARTICLE_ID_META),
                           detail=(response.headers.get("Content-Type") or b"").decode("latin-1"))
             return
-        parsed = parse_article(response, self.site)
+        learner = self._templates.learner if self._templates is not None else None
+        parsed = parse_article(response, self.site, template=learner)
+        if learner is not None and parsed.page is not None \
+                and parsed.sources.get("body") != "markup":
+            learner.observe(parsed.page)  # the site's own markup needs no template
+        parsed.page = None  # the tree is not kept past this callback
+        for problem in parsed.problems:
+            self.crawler.stats.inc_value(f"newscrawl/parser/{problem}")
         if not parsed.is_article:
             self.crawler.stats.inc_value("newscrawl/spider/not_article")
             report_reject(self.crawler, "not_article", response.url,
