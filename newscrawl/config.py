@@ -142,6 +142,15 @@ def read_list(settings: BaseSettings, name: str, *, allowed: Collection[str] | N
     return items
 
 
+def read_log_level(settings: BaseSettings, name: str) -> int:
+    """A logging level: a name (``WARNING``) or a number."""
+    value = _raw(settings, name)
+    level = logging.getLevelName(str(value).upper()) if isinstance(value, str) else value
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise BadSetting(name, "must be a logging level (DEBUG, INFO, WARNING, ERROR)", value)
+    return level
+
+
 def read_url(settings: BaseSettings, name: str) -> str:
     """An absolute http(s) URL with a host and a valid port."""
     value = _raw(settings, name)

@@ -35,7 +35,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet import defer, error
 
-from newscrawl.config import read_bool, read_float, read_int
+from newscrawl.config import read_bool, read_float, read_int, read_log_level
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -129,6 +129,7 @@ class BackoffRetryMiddleware:
         self.base = read_float(settings, "NEWSCRAWL_RETRY_BACKOFF_SECONDS")
         self.cap = read_float(settings, "NEWSCRAWL_RETRY_BACKOFF_MAX_SECONDS")
         self.retry_after_max = read_float(settings, "NEWSCRAWL_RETRY_AFTER_MAX_SECONDS")
+        self.give_up_log_level = read_log_level(settings, "RETRY_GIVE_UP_LOG_LEVEL")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
@@ -151,7 +152,8 @@ class BackoffRetryMiddleware:
             request, spider=self.crawler.spider, reason=reason,
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
-            logger=logger, give_up_log_level=logging.WARNING)
+            logger=logger, give_up_log_level=request.meta.get("give_up_log_level",
+                                                              self.give_up_log_level))
         if retry is None:
             stats.inc_value(f"newscrawl/retry/gave_up/{reason}")
             return None

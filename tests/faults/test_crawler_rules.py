@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,20 @@ def test_politeness_defaults() -> None:
     assert settings.getfloat("DOWNLOAD_DELAY") >= 1
     assert settings["NEWSCRAWL_CONTACT"] in settings["USER_AGENT"]
     assert "newscrawl.config.ContactUserAgent" in settings.getdict("ADDONS")
+
+
+@pytest.mark.parametrize("level", ["WARNING", "ERROR", "INFO"])
+def test_retry_give_up_log_level_is_honoured(level: str,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    mw, _ = retry_middleware(RETRY_TIMES=0, RETRY_GIVE_UP_LOG_LEVEL=level)
+    request = Request(BASE + "report/article/1")
+    answer = Response(request.url, status=503)
+    with caplog.at_level(logging.DEBUG, logger="newscrawl.middlewares.retry"):
+        assert asyncio.run(mw.process_response(request, answer)) is answer
+    [gave_up] = [r for r in caplog.records if "Gave up retrying" in r.getMessage()]
+    assert gave_up.levelname == level
+
+
+def test_a_bad_give_up_log_level_is_a_bad_setting(tmp_path: Path) -> None:
+    with pytest.raises(BadSetting, match="RETRY_GIVE_UP_LOG_LEVEL: must be a logging level"):
+        built_crawler(tmp_path, RETRY_GIVE_UP_LOG_LEVEL="LOUD")

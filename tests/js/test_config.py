@@ -6,12 +6,18 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.settings import Settings
 
 from newscrawl.rendering import JavaScriptRendering
-from newscrawl.rendering.config import PLAYWRIGHT_HANDLER, chromium_path, chromium_problem
+from newscrawl.rendering.config import (
+    PLAYWRIGHT_HANDLER,
+    chromium_path,
+    chromium_problem,
+    should_abort_request,
+)
 from tests.support import newscrawl_defaults
 
 
@@ -61,3 +67,15 @@ def test_missing_chromium_installs_no_handler(monkeypatch: pytest.MonkeyPatch) -
 def test_invalid_on_missing_value_is_refused() -> None:
     with pytest.raises(ValueError, match="NEWSCRAWL_JS_ON_MISSING"):
         settings_after_addon(NEWSCRAWL_JS_ENABLED=True, NEWSCRAWL_JS_ON_MISSING="ignore")
+
+
+@pytest.mark.parametrize("resource_type, aborted", [
+    ("image", True), ("font", True), ("media", True), ("stylesheet", True),
+    ("document", False), ("script", False), ("xhr", False), ("fetch", False),
+])
+def test_the_browser_downloads_only_what_builds_the_links(resource_type: str,
+                                                          aborted: bool) -> None:
+    """Replaces a crawl assertion that could not fail (aborted requests >= 0): the replica's
+    ranking page has no image or style to abort, so the predicate is checked directly."""
+    request = SimpleNamespace(resource_type=resource_type)
+    assert should_abort_request(request) is aborted  # type: ignore[arg-type]
