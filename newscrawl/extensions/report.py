@@ -11,56 +11,31 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
 
-from scrapy import Spider, signals
-from scrapy.exceptions import NotConfigured
+from scrapy import Spider
 
-from newscrawl.config import read_bool
 from newscrawl.extensions.monitor import RunMonitor
-from newscrawl.monitoring.files import REPORT_SUFFIX, check_uri_setting, run_file
+from newscrawl.extensions.sidefile import RunSideFile
+from newscrawl.monitoring.files import REPORT_SUFFIX
 from newscrawl.monitoring.report import build_report
-from newscrawl.monitoring.rundata import write_atomically
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
 PATH_STAT = "newscrawl/report/path"
 
 
-class RunReport:
+class RunReport(RunSideFile):
     """At ``spider_closed``: the HTML report beside the output."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        if not read_bool(crawler.settings, "NEWSCRAWL_REPORT_ENABLED"):
-            raise NotConfigured("NEWSCRAWL_REPORT_ENABLED is False")
-        check_uri_setting(crawler, "NEWSCRAWL_REPORT_URI")
-        self.crawler = crawler
-        self.path: Path | None = None
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+    what = "report"
+    switch = "NEWSCRAWL_REPORT_ENABLED"
+    uri_setting = "NEWSCRAWL_REPORT_URI"
+    suffix = REPORT_SUFFIX
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def spider_closed(self, spider: Spider) -> None:
-        monitor = self.crawler.get_extension(RunMonitor)
-        if monitor is None:
-            logger.warning("no report: the run monitor is off (NEWSCRAWL_MONITOR_ENABLED)")
-            return
-        self.path = run_file(self.crawler, spider, REPORT_SUFFIX, "NEWSCRAWL_REPORT_URI")
-        if self.path is None:
-            logger.warning("no report: the run has no local feed and NEWSCRAWL_REPORT_URI "
-                           "is empty")
-            return
+    def render(self, monitor: RunMonitor, spider: Spider) -> str:
         data = monitor.run_data(spider)
-        try:
-            write_atomically(self.path, build_report(data, monitor.history_with_this_run(data)))
-        except OSError as exc:  # a full disk: the run's verdict says so already
-            logger.warning("no report: cannot write %s (%s)", self.path, exc.strerror or exc)
-            return
-        assert self.crawler.stats is not None
-        self.crawler.stats.set_value(PATH_STAT, str(self.path))
-        logger.info("Report: %s", self.path)
+        return build_report(data, monitor.history_with_this_run(data))
+
+    def written(self, path: Path) -> None:
+        self.crawler.stats.set_value(PATH_STAT, str(path))
+        logger.info("Report: %s", path)
