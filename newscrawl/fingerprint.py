@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.request import RequestFingerprinter
 
+from newscrawl.meta import ARTICLE_ID_META
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-ARTICLE_ID_META = "newscrawl_article_id"
+# ARTICLE_ID_META lives in newscrawl.meta; re-exported for the modules that still import it here.
+__all__ = ["ARTICLE_ID_META", "ArticleFingerprinter", "article_fingerprint"]
 
 
 def article_fingerprint(article_id: str) -> bytes:
+    """The fingerprint of every request for article ``article_id``."""
     return sha1(f"newscrawl-article:{article_id}".encode()).digest()
 
 

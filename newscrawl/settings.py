@@ -70,13 +70,23 @@ SPIDER_MIDDLEWARES = {
     # Articles held until the crawl is idle, then released oldest first (dedupe keeps the
     # earliest member of a story). None here: articles delivered as parsed.
     "newscrawl.middlewares.hold.HoldMiddleware": 100,
+    "newscrawl.extensions.limit.ArticleLimitMiddleware": 1040,
+    "newscrawl.middlewares.seen.SeenArticlesMiddleware": 1050,  # first to see the spider's output
 }
+# Scrapy's middlewares extended (newscrawl/middlewares/): each in the place of the one it extends.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.guard.SiteOffsiteMiddleware": 50,
+    "newscrawl.middlewares.guard.TrapMiddleware": 60,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.middlewares.guard.RobotsTxtRefusals": 100,
     "newscrawl.middlewares.incremental.IncrementalMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.retry.BackoffRetryMiddleware": 550,
-    # Before RedirectMiddleware (600) on the way back: off-site and looping redirects, traps.
-    "newscrawl.middlewares.guard.GuardMiddleware": 650,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.guard.SizeLimitedCompression": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.guard.GuardedRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -97,6 +107,7 @@ EXTENSIONS = {
     "newscrawl.extensions.report.RunReport": 535,  # after RunHealth: shows the verdict
     "newscrawl.extensions.card.DatasetCard": 536,
     "newscrawl.extensions.alerts.RunAlerts": 540,  # after RunReport: links the report
+    "newscrawl.extensions.limit.ArticleLimit": 545,
     "newscrawl.extensions.progress.RunProgress": 600,
 }
 

@@ -28,6 +28,7 @@ _ARTICLE_PATH = re.compile(
 )
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|ref|from|noamp|amp)$")
 _LOOPBACK = {"127.0.0.1", "localhost"}
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 _NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
 """A link whose path and query do not depend on the page it is on (only its scheme and host)."""
 
@@ -82,6 +83,20 @@ class Site:
         self.hosts = _default_aliases(self.host) | {a.lower() for a in aliases if a}
         self._resolve_ref: Callable[[str, str], ArticleRef | None] = lru_cache(
             maxsize=REF_CACHE_SIZE)(self._article_ref)
+
+    def serves_host(self, scheme: str, netloc: str) -> bool:
+        """True when ``netloc`` (host and port) over http(s) is one of the site's hosts; the
+        scheme's default port may be written or not."""
+        if scheme not in _DEFAULT_PORTS:
+            return False
+        netloc = netloc.lower()
+        if netloc in self.hosts:
+            return True
+        default = _DEFAULT_PORTS[scheme]
+        if netloc.endswith("]") or ":" not in netloc:  # no port: the default one
+            return f"{netloc}:{default}" in self.hosts
+        host, _, port = netloc.rpartition(":")
+        return port == default and host in self.hosts
 
     def is_on_site(self, url: str) -> bool:
         """True for http(s) URLs on the site's hosts, under its base path."""

@@ -10,7 +10,6 @@ the clear line when Chromium is missing or fails to start).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from newscrawl.rendering.config import (
@@ -24,8 +23,6 @@ from newscrawl.rendering.middleware import RenderingMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
-
-logger = logging.getLogger(__name__)
 
 #: Next to the download handler, so it sees browser errors before the retry middleware.
 MIDDLEWARE_PRIORITY = 950

@@ -7,7 +7,6 @@ raises :class:`~newscrawl.config.BadSetting` for a value it cannot use.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from typing import TYPE_CHECKING, Any
@@ -19,8 +18,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
-
-logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

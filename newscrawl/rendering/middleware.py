@@ -4,8 +4,9 @@
   ``newscrawl/js/unavailable``, then by ``NEWSCRAWL_JS_ON_MISSING`` either close the run
   (finish reason ``js_unavailable``) or go on without JavaScript.
 - When the browser fails to start (it exists but does not launch), the same, on the first
-  rendered request; with ``continue`` the remaining browser requests are dropped
-  (``newscrawl/js/skipped``) instead of each retrying the launch.
+  rendered request; with ``continue`` the remaining browser requests are refused
+  (:class:`~newscrawl.exceptions.RenderingUnavailable`, ``newscrawl/js/skipped``) instead of
+  each retrying the launch.
 - Stats: ``newscrawl/js/rendered`` (responses the browser produced), ``newscrawl/js/errors``
   (browser requests that failed: navigation timeout, selector never filled, crash),
   ``newscrawl/js/render_seconds`` (time in the browser for them, launch excluded).
@@ -17,10 +18,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
-from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from newscrawl.exceptions import RenderingUnavailable
 from newscrawl.rendering.config import (
     chromium_path,
     chromium_problem,
@@ -41,13 +43,15 @@ STAT_ERRORS = "newscrawl/js/errors"
 STAT_SKIPPED = "newscrawl/js/skipped"
 STAT_SECONDS = "newscrawl/js/render_seconds"
 
-#: How Playwright words a browser that did not start (missing file, crash at launch, …).
-_LAUNCH_FAILURE_MARKERS = ("BrowserType.launch", "Failed to launch", "executable doesn't exist")
+#: Counted by scrapy-playwright once a browser has started.
+BROWSER_COUNT_STAT = "playwright/browser_count"
 
 
-def is_launch_failure(exception: BaseException) -> bool:
-    text = str(exception)
-    return any(marker in text for marker in _LAUNCH_FAILURE_MARKERS)
+def first_line(exception: BaseException) -> str:
+    """The first line of an exception's message (Playwright appends the browser's log), or its
+    type's name. For people only: nothing is decided on it."""
+    text = str(exception).strip()
+    return text.splitlines()[0] if text else type(exception).__name__
 
 
 class RenderingMiddleware:
@@ -63,6 +67,9 @@ class RenderingMiddleware:
         self.path = chromium_path(crawler.settings)
         self.on_missing = on_missing(crawler.settings)
         self.unavailable = False
+        from playwright.async_api import Error  # only with rendering on
+
+        self.playwright_error = Error
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     def spider_opened(self) -> None:
@@ -90,10 +97,20 @@ class RenderingMiddleware:
         logger.warning("%s (continuing without JavaScript: NEWSCRAWL_JS_ON_MISSING=continue)",
                        message)
 
+    def is_launch_failure(self, exception: BaseException) -> bool:
+        """True when ``exception`` says the browser did not start: a Playwright error while no
+        browser has started yet (scrapy-playwright launches it for the first rendered request
+        and counts ``playwright/browser_count`` once it runs), or the browser file is gone.
+        Decided on the type and on that state, never on Playwright's wording."""
+        if chromium_problem(self.path) is not None:
+            return True
+        return (isinstance(exception, self.playwright_error)
+                and not self.stats.get_value(BROWSER_COUNT_STAT))
+
     def process_request(self, request: Request) -> None:
         if self.unavailable and request.meta.get("playwright"):
             self.stats.inc_value(STAT_SKIPPED)
-            raise IgnoreRequest(f"JavaScript rendering unavailable: {request.url}")
+            raise RenderingUnavailable(request.url)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "playwright" in response.flags:
@@ -108,10 +125,7 @@ class RenderingMiddleware:
         if not request.meta.get("playwright"):
             return
         self.stats.inc_value(STAT_ERRORS)
-        if is_launch_failure(exception):
-            first_line = str(exception).strip().splitlines()[0] if str(exception) else ""
-            self._browser_unavailable(f"failed to start ({first_line})")
-            raise IgnoreRequest(f"JavaScript rendering unavailable: {request.url}")
-        logger.warning("rendering %s failed: %s", request.url,
-                       str(exception).strip().splitlines()[0] if str(exception) else
-                       type(exception).__name__)
+        if self.is_launch_failure(exception):
+            self._browser_unavailable(f"failed to start ({first_line(exception)})")
+            raise RenderingUnavailable(request.url)
+        logger.warning("rendering %s failed: %s", request.url, first_line(exception))

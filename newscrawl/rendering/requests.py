@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy_playwright.page import PageMethod  # plain class: imports no Playwright
 
+from newscrawl.meta import JS_META
 from newscrawl.pages.ranking import RANGES, ranking_list_selector
 from newscrawl.urls import Site
 
@@ -40,8 +41,8 @@ RANKING_FILLED_JS = """wanted => wanted.every(sel => document.querySelector(sel)
         .every(list => list.children.length > 0)"""
 
 
-def _playwright_meta(page_methods: list[PageMethod], **extra: Any) -> dict[str, Any]:
-    return {"playwright": True, "playwright_page_methods": page_methods, **extra}
+def _playwright_meta(page_methods: list[PageMethod], kind: str) -> dict[str, Any]:
+    return {"playwright": True, "playwright_page_methods": page_methods, JS_META: kind}
 
 
 def ranking_request(site: Site, *, callback: Callable[..., Any],
@@ -54,7 +55,7 @@ def ranking_request(site: Site, *, callback: Callable[..., Any],
     # dont_filter: a listing is read on every run, and a resumed JOBDIR run must not have its
     # ranking page dropped by the persisted duplicate filter (the crawl waits for it).
     return Request(f"{site.base_url}ranking/", callback=callback, errback=errback,
-                   meta=_playwright_meta(waits, newscrawl_js="ranking"),
+                   meta=_playwright_meta(waits, "ranking"),
                    cb_kwargs={"ranges": ranges}, dont_filter=True)
 
 
@@ -63,12 +64,13 @@ def category_request(site: Site, category: str, *, want: int, callback: Callable
                      timeout_ms: float = 30_000) -> Request:
     """The category page ``{base}{category}/`` with load more clicked until ``want`` links,
     the end of the list (the button gone or disabled, or a click appending nothing), or
-    ``max_clicks``. The number of clicks is in ``response.meta["newscrawl_load_more"]``."""
+    ``max_clicks``. :func:`load_more_clicks` reads the number of clicks from the response's
+    meta."""
     click = PageMethod(click_load_more, want=want, max_clicks=max_clicks,
                        wait_ms=min(CLICK_WAIT_MS, timeout_ms))
     return Request(f"{site.base_url}{category}/", callback=callback, errback=errback,
                    priority=CATEGORY_PRIORITY,
-                   meta=_playwright_meta([click], newscrawl_js="category"),
+                   meta=_playwright_meta([click], "category"),
                    cb_kwargs={"category": category, "want": want})
 
 

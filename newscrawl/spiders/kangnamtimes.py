@@ -1,9 +1,13 @@
 """The Kangnam Times spider: crawl policy only.
 
 Start at the home page's latest list (and, with JavaScript on, the ranking page), then follow
-the related / recommended / topics blocks of every article. Parsing lives in
-:mod:`newscrawl.pages`; every link is reduced to an article id before it is requested, and the
-request fingerprinter (:mod:`newscrawl.fingerprint`) makes each id one request.
+the related / recommended / topics blocks of every article, and read the sitemaps once the
+crawl is idle. Parsing lives in :mod:`newscrawl.pages`; every link is reduced to an article id
+before it is requested, and the request fingerprinter (:mod:`newscrawl.fingerprint`) makes each
+id one request. What the spider does not do itself: knowing which articles were requested
+already (:mod:`newscrawl.middlewares.seen`, which it asks before building a request), the
+``max_articles`` limit (:mod:`newscrawl.extensions.limit`), refusals
+(:mod:`newscrawl.middlewares.guard`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Container, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,22 +23,22 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newscrawl.config import read_float, read_int, read_list
+from newscrawl.exceptions import download_reject
 from newscrawl.extensions.templates import SiteTemplates
-from newscrawl.fingerprint import ARTICLE_ID_META
-from newscrawl.items import BLOCKS, Article, DiscoveredVia, LinkRef
-from newscrawl.middlewares.guard import download_reject, trap_reason  # faults and traps
-from newscrawl.middlewares.incremental import LISTING_MODIFIED_META
+from newscrawl.items import BLOCKS, DiscoveredVia, LinkRef
+from newscrawl.meta import ARTICLE_ID_META, JS_META, LISTING_MODIFIED_META
+from newscrawl.middlewares.seen import STAT_DROPPED as SEEN_DROPPED
+from newscrawl.middlewares.seen import SeenArticlesMiddleware
 from newscrawl.pages.article import parse_article
 from newscrawl.pages.listing import parse_listing
-from newscrawl.pages.ranking import parse_ranking_page  # JavaScript rendering
+from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
 from newscrawl.rejects import report_reject
-from newscrawl.rendering import js_enabled  # JavaScript rendering
-from newscrawl.rendering import requests as js_requests  # JavaScript rendering
+from newscrawl.rendering import js_enabled
+from newscrawl.rendering import requests as js_requests
 from newscrawl.urls import site_from_settings
 
 if TYPE_CHECKING:
@@ -72,40 +76,32 @@ class KangnamTimesSpider(scrapy.Spider):
     def _configure(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.site = site_from_settings(settings)
-        self.allowed_domains = sorted({h.partition(":")[0] for h in self.site.hosts})
         self.follow_blocks = frozenset(read_list(settings, "NEWSCRAWL_FOLLOW_BLOCKS",
                                                  allowed=BLOCKS, allow_empty=False))
         self.read_sitemap = "sitemap" in self.follow_blocks
-        self.max_articles = read_int(settings, "NEWSCRAWL_MAX_ARTICLES")
-        self._yielded = self._dropped = self._written = 0
-        self._followed_depth: dict[str, int] = {}
-        """Article id → the least depth a request for it was yielded at (see ``follow``)."""
-        self.depth_limit = read_int(settings, "DEPTH_LIMIT")
+        self._sitemap_read = False
+        self.scheduled: Container[str] = ()
+        """Ids of the article requests already scheduled (see :meth:`follow`)."""
         self._templates: SiteTemplates | None = None  # the extensions exist from spider_opened
         crawler.signals.connect(self._find_templates, signal=signals.spider_opened)
         self.js_timeout = read_float(settings, "NEWSCRAWL_JS_TIMEOUT_SECONDS", above=True)
         self.js_category_items = read_int(settings, "NEWSCRAWL_JS_CATEGORY_ITEMS")
         self.js_categories = read_list(settings, "NEWSCRAWL_JS_CATEGORIES")
         self.js_max_clicks = read_int(settings, "NEWSCRAWL_JS_MAX_CLICKS")
-        crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
-        self._sitemap_read = False
 
     def _find_templates(self) -> None:
         self._templates = self.crawler.get_extension(SiteTemplates)
 
-    # -- start and listings --------------------------------------------------------------
-
     async def start(self) -> AsyncIterator[Any]:
         logger.info("crawling %s (hosts: %s)", self.site.base_url,
                     ", ".join(sorted(self.site.hosts)))
-        # --- JavaScript rendering: the ranking page first, and the rest waits until its ranked
-        # articles are scheduled, so they are reached (and keep) block/position/range.
+        seen = self.crawler.get_spider_middleware(SeenArticlesMiddleware)
+        if seen is not None:
+            self.scheduled = seen.scheduled
         if js_enabled(self.crawler):
             async for request in self.js_start():
                 yield request
-        # --- end JavaScript rendering
         yield Request(self.site.base_url, callback=self.parse_listing)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
@@ -132,9 +128,10 @@ class KangnamTimesSpider(scrapy.Spider):
                     request.meta[LISTING_MODIFIED_META] = lastmod
                 yield request
 
-    # --- JavaScript rendering (newscrawl.rendering) ---------------------------------------
-
     async def js_start(self) -> AsyncIterator[Request]:
+        """With JavaScript on: the ranking page first, and the rest waits until its ranked
+        articles are scheduled, so they are reached (and keep) block/position/range; then the
+        rendered category pages, when ``NEWSCRAWL_JS_CATEGORY_ITEMS`` asks for them."""
         timeout_s = self.js_timeout
         self._ranking_done = asyncio.Event()
         yield js_requests.ranking_request(self.site, callback=self.parse_ranking,
@@ -175,14 +172,10 @@ class KangnamTimesSpider(scrapy.Spider):
         yield from self.follow(links, response.url)
 
     def js_failed(self, failure: Failure) -> None:
-        if not failure.check(IgnoreRequest):  # dropped requests were explained already
+        if not failure.check(IgnoreRequest):  # refusals were logged where they were raised
             logger.warning("JavaScript page failed: %s", failure.value)
-        if failure.request.meta.get("newscrawl_js") == "ranking":  # type: ignore[attr-defined]
+        if failure.request.meta.get(JS_META) == "ranking":  # type: ignore[attr-defined]
             self._ranking_done.set()
-
-    # --- end JavaScript rendering
-
-    # -- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
         if not isinstance(response, HtmlResponse):
@@ -212,39 +205,30 @@ class KangnamTimesSpider(scrapy.Spider):
         article = parsed.article
         article.discovered_via = via
         article.crawled_at = datetime.now(UTC).isoformat(timespec="seconds")
-        if self._room_for_more():
-            self._yielded += 1
-            yield article
-        yield from self.follow(article.related, response.url,
-                               depth=response.meta.get("depth", 0) + 1)
+        yield article
+        yield from self.follow(article.related, response.url)
 
-    def follow(self, links: Iterable[LinkRef], from_url: str, *, depth: int | None = None
-               ) -> Iterator[Request]:
+    def follow(self, links: Iterable[LinkRef], from_url: str) -> Iterator[Request]:
         """Requests for the article links in followed blocks, each id reduced to one URL.
 
-        With ``depth`` (the depth of the requests), an article already yielded is not yielded
-        again, unless the depth limit dropped the first request and this one is shallower: the
-        duplicate filter would drop it (or the incremental policy would, as it did the first
-        one), after the whole spider middleware chain. Every article page links to some twenty
-        others, mostly seen."""
+        A link to an article already scheduled is not even built into a request: it is asked
+        of :class:`~newscrawl.middlewares.seen.SeenArticlesMiddleware`'s ``scheduled``, which
+        would drop it first thing (every article page links to some twenty others, mostly
+        scheduled; a request costs more to build than the lookup)."""
         followed: Counter[str] = Counter()  # per block; the stats are updated once per page
+        scheduled = self.scheduled
+        repeats = 0
         try:
             for link in links:
-                if link["block"] not in self.follow_blocks or not self._room_for_more():
+                if link["block"] not in self.follow_blocks:
                     continue
                 ref = self.site.article_ref(link["url"])
                 if ref is None:
                     continue
                 followed[link["block"]] += 1
-                if depth is not None:
-                    first = self._followed_depth.get(ref.article_id)
-                    if first is not None and (first <= depth or not self.depth_limit
-                                              or first <= self.depth_limit):
-                        continue
-                if trap_reason(ref.url):  # only article URLs, never a trap
+                if ref.article_id in scheduled:
+                    repeats += 1
                     continue
-                if depth is not None:
-                    self._followed_depth[ref.article_id] = depth
                 via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                       "from_url": from_url}
                 yield Request(ref.url, callback=self.parse_article, errback=self.article_failed,
@@ -254,14 +238,15 @@ class KangnamTimesSpider(scrapy.Spider):
                 inc_value = self.crawler.stats.inc_value
                 for block, count in followed.items():
                     inc_value(f"newscrawl/spider/links/{block}", count)
+                if repeats:
+                    inc_value(SEEN_DROPPED, repeats)
 
     def article_failed(self, failure: Failure) -> None:
-        """An article that could not be downloaded goes to the rejects feed with the reason."""
+        """An article that could not be downloaded goes to the rejects feed with the reason of
+        its failure (:func:`~newscrawl.exceptions.download_reject`); requests skipped on
+        purpose (unchanged since the last run) stay out of it."""
         request = failure.request  # type: ignore[attr-defined]
-        # --- Faults: refusals (robots.txt, off-site or looping redirects, traps, too large)
-        # are rejects with their reason; requests skipped on purpose (unchanged since the
-        # last run) give None and stay out of the feed. See newscrawl.middlewares.guard.
-        rejected = download_reject(failure.value)
+        rejected = download_reject(failure.value, request.meta)
         if rejected is None:
             return
         reason, detail = rejected
@@ -274,27 +259,8 @@ class KangnamTimesSpider(scrapy.Spider):
         Scheduling them at start would not make them last: while the first pages are in
         flight the queue holds nothing else, and the sitemap would queue every article early.
         """
-        if self.read_sitemap and not self._sitemap_read and self._room_for_more():
+        if self.read_sitemap and not self._sitemap_read:
             self._sitemap_read = True
             self.crawler.engine.crawl(Request(f"{self.site.base_url}wp-sitemap.xml",
                                               callback=self.parse_sitemap))
             raise DontCloseSpider
-
-    # -- the max_articles gate -------------------------------------------------------------
-
-    def _room_for_more(self) -> bool:
-        """True while articles written plus articles in the pipelines stay under the limit."""
-        return not self.max_articles or self._yielded - self._dropped < self.max_articles
-
-    def _item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self._written += 1
-            if self.max_articles and self._written == self.max_articles:
-                logger.info("max_articles=%d written, closing", self.max_articles)
-                closing = deferred_from_coro(
-                    self.crawler.engine.close_spider_async(reason="max_articles"))
-                closing.addErrback(lambda f: logger.error("closing failed: %s", f.value))
-
-    def _item_dropped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self._dropped += 1

@@ -2,48 +2,67 @@
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
+import gzip
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pytest
-from scrapy import Request
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
     DownloadCancelledError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     NotConfigured,
     ResponseDataLossError,
 )
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
+from scrapy.utils.python import global_object_name
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionDone
+from twisted.python.failure import Failure
+from twisted.web.client import ResponseNeverReceived
 
 from newscrawl import settings as project_settings
 from newscrawl.config import BadSetting, ContactUserAgent, user_agent
-from newscrawl.extensions.checks import ScrapySettingsCheck
-from newscrawl.middlewares.guard import (
-    GuardMiddleware,
-    Refused,
+from newscrawl.exceptions import (
+    NotModified,
+    Offsite,
+    OffsiteRedirect,
+    RedirectLoop,
+    RobotsDisallowed,
+    Skipped,
+    TooLarge,
+    Trap,
     download_reject,
-    redirect_refusal,
+    failure_reason,
+)
+from newscrawl.extensions.checks import ScrapySettingsCheck
+from newscrawl.meta import DECISION_META
+from newscrawl.middlewares.guard import (
+    GuardedRedirectMiddleware,
+    RobotsTxtRefusals,
+    SiteOffsiteMiddleware,
+    SizeLimitedCompression,
+    TrapMiddleware,
     trap_reason,
 )
-from newscrawl.middlewares.retry import (
-    BackoffRetryMiddleware,
-    backoff_delay,
-    failure_reason,
-    parse_retry_after,
-)
+from newscrawl.middlewares.retry import BackoffRetryMiddleware, backoff_delay, parse_retry_after
 from newscrawl.pages.encoding import looks_misdecoded, response_text
 from newscrawl.spiders.kangnamtimes import KangnamTimesSpider
 from newscrawl.urls import Site
 from tests.support import built_crawler, newscrawl_defaults
 
+T = TypeVar("T")
 BASE = "http://127.0.0.1:8765/ja/"
 JA = "日本語の記事です。政府は十二日、新しい方針を発表した。" * 20
 
@@ -52,6 +71,16 @@ def project() -> Settings:
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
     return settings
+
+
+def finished(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never waits (retries here have no backoff)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    coroutine.close()
+    raise AssertionError("the coroutine waited")
 
 
 # --- retries -------------------------------------------------------------------------------
@@ -73,15 +102,28 @@ def test_retry_after_seconds_or_date() -> None:
     assert parse_retry_after(b"soon") is None and parse_retry_after(None) is None
 
 
-def test_failure_reasons_are_short_names() -> None:
+def wrapped(outer: type[Exception], inner: Exception) -> Exception:
+    """``outer`` raised ``from inner``, as Scrapy wraps Twisted's errors."""
+    try:
+        raise outer(str(inner)) from inner
+    except outer as exc:
+        return exc
+
+
+def test_failure_reasons_are_named_by_type() -> None:
     assert failure_reason(DownloadTimeoutError("took too long")) == "timeout"
     assert failure_reason(ResponseDataLossError()) == "connection_lost"
     assert failure_reason(ConnectionDone()) == "connection_lost"
     assert failure_reason(DownloadCancelledError("max size")) == "too_large"
-    assert failure_reason(ValueError("?")) == "download_error"
+    never = ResponseNeverReceived([Failure(ConnectionDone())])
+    assert failure_reason(wrapped(DownloadFailedError, never)) == "connection_lost"
+    assert failure_reason(wrapped(DownloadFailedError, ValueError("?"))) == "download_error"
+    # the words of a message decide nothing
+    assert failure_reason(ValueError("ResponseNeverReceived: connection was lost")) == (
+        "download_error")
 
 
-def retry_middleware(**extra: object) -> tuple[BackoffRetryMiddleware, object]:
+def retry_middleware(**extra: object) -> tuple[BackoffRetryMiddleware, Crawler]:
     crawler = get_crawler(KangnamTimesSpider, {
         **newscrawl_defaults(), "NEWSCRAWL_BASE_URL": BASE, "RETRY_TIMES": 2,
         "NEWSCRAWL_RETRY_BACKOFF_SECONDS": 0,
@@ -91,24 +133,47 @@ def retry_middleware(**extra: object) -> tuple[BackoffRetryMiddleware, object]:
     return BackoffRetryMiddleware.from_crawler(crawler), crawler
 
 
+def test_retry_middleware_is_scrapys() -> None:
+    mw, _ = retry_middleware()
+    assert isinstance(mw, RetryMiddleware)
+
+
 def test_retry_middleware_retries_then_gives_up_with_a_counted_reason() -> None:
     mw, crawler = retry_middleware()
     request = Request(BASE + "report/article/1")
     answer = Response(request.url, status=503, headers={"Retry-After": "5"})
     for tries in (1, 2):
-        retried = asyncio.run(mw.process_response(request, answer))
+        retried = finished(mw.process_response(request, answer))
         assert isinstance(retried, Request) and retried.meta["retry_times"] == tries
         request = retried
-    assert asyncio.run(mw.process_response(request, answer)) is answer
-    stats = crawler.stats  # type: ignore[attr-defined]
+    assert finished(mw.process_response(request, answer)) is answer
+    stats = crawler.stats
     assert stats.get_value("retry/reason_count/http_503") == 2
     assert stats.get_value("newscrawl/retry/gave_up/http_503") == 1
     assert stats.get_value("newscrawl/retry/retry_after") == 2
-    timeout = asyncio.run(mw.process_exception(Request(BASE), DownloadTimeoutError()))
+    timeout = finished(mw.process_exception(Request(BASE), DownloadTimeoutError()))
     assert isinstance(timeout, Request)
     assert stats.get_value("retry/reason_count/timeout") == 1
     not_found = Response(BASE, status=404)
-    assert asyncio.run(mw.process_response(request, not_found)) is not_found
+    assert finished(mw.process_response(request, not_found)) is not_found
+
+
+def give_up_levels(caplog: pytest.LogCaptureFixture, mw: BackoffRetryMiddleware,
+                   **meta: object) -> list[str]:
+    caplog.clear()
+    request = Request(BASE + "report/article/1", meta={"retry_times": 2, **meta})
+    finished(mw.process_response(request, Response(request.url, status=500)))
+    return [r.levelname for r in caplog.records if r.getMessage().startswith("Gave up")]
+
+
+def test_give_up_log_level_from_the_setting_or_the_meta_key(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    mw, _ = retry_middleware(RETRY_GIVE_UP_LOG_LEVEL="info")
+    assert give_up_levels(caplog, mw) == ["INFO"]
+    assert give_up_levels(caplog, mw, give_up_log_level=logging.CRITICAL) == ["CRITICAL"]
+    mw, _ = retry_middleware(RETRY_GIVE_UP_LOG_LEVEL=logging.ERROR)
+    assert give_up_levels(caplog, mw) == ["ERROR"]
 
 
 def test_retry_middleware_off() -> None:
@@ -117,47 +182,140 @@ def test_retry_middleware_off() -> None:
         BackoffRetryMiddleware(crawler)
 
 
-def test_project_settings_replace_scrapy_retry() -> None:
+def test_project_settings_put_each_extension_in_scrapys_place() -> None:
     middlewares = project().getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
-    assert middlewares["newscrawl.middlewares.retry.BackoffRetryMiddleware"] == 550
-    assert middlewares["newscrawl.middlewares.guard.GuardMiddleware"] > 600  # before redirects
+    base = project().getdict("DOWNLOADER_MIDDLEWARES_BASE")
+    for scrapy_path, ours in [
+        ("scrapy.downloadermiddlewares.offsite.OffsiteMiddleware", SiteOffsiteMiddleware),
+        ("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware", RobotsTxtRefusals),
+        ("scrapy.downloadermiddlewares.retry.RetryMiddleware", BackoffRetryMiddleware),
+        ("scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware",
+         SizeLimitedCompression),
+        ("scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
+         GuardedRedirectMiddleware),
+    ]:
+        assert middlewares[scrapy_path] is None
+        assert middlewares[global_object_name(ours)] == base[scrapy_path]
+        assert issubclass(ours, load_object(scrapy_path))
 
 
-# --- refusals: robots.txt, off-site and looping redirects, traps, size --------------------
+# --- refusals: off-site, traps, robots.txt, redirects, size --------------------------------
 
 
-def test_redirects_off_the_site_or_in_a_loop_are_refused() -> None:
-    site = Site(BASE)
+def started_crawler(tmp_path: Path, **settings: object) -> Crawler:
+    """Every component built, the engine started (so components find each other)."""
+    crawler = built_crawler(tmp_path, NEWSCRAWL_BASE_URL=BASE, REMOTE_CONTROL_ENABLED=False,
+                            **settings)
+    crawler.stats.open_spider()
+    crawler.signals.send_catch_log(signals.engine_started)
+    return crawler
+
+
+def downloader_middleware(crawler: Crawler, cls: type[T]) -> T:
+    middleware = crawler.get_downloader_middleware(cls)
+    assert middleware is not None
+    return middleware
+
+
+@pytest.mark.parametrize("url, follow", [
+    (BASE + "report/article/1", True),
+    ("http://localhost:8765/ja/report/article/1", True),  # the loopback alias
+    ("http://127.0.0.1:8766/ja/report/article/1", False),  # same host, another port
+    ("http://127.0.0.1/ja/report/article/1", False),
+    ("http://evil.invalid/ja/report/article/1", False),
+    ("https://www.kangnamtimes.com/ja/", False),
+])
+def test_offsite_policy_is_host_and_port(tmp_path: Path, url: str, follow: bool) -> None:
+    crawler = started_crawler(tmp_path)
+    offsite = downloader_middleware(crawler, SiteOffsiteMiddleware)
+    assert crawler.spider is not None
+    assert offsite.should_follow(Request(url), crawler.spider) is follow
+
+
+def test_default_ports_and_aliases_are_one_host() -> None:
+    site = Site("https://www.kangnamtimes.com/ja/", aliases=["mirror.example.org:8443"])
+    assert site.serves_host("https", "www.kangnamtimes.com:443")
+    assert site.serves_host("https", "KANGNAMTIMES.com")
+    assert site.serves_host("https", "mirror.example.org:8443")
+    assert not site.serves_host("https", "mirror.example.org")
+    assert not site.serves_host("https", "www.kangnamtimes.com:8443")
+    assert not site.serves_host("ftp", "www.kangnamtimes.com")
+
+
+def test_offsite_requests_and_redirect_targets_are_typed_refusals(tmp_path: Path) -> None:
+    crawler = started_crawler(tmp_path)
+    offsite = downloader_middleware(crawler, SiteOffsiteMiddleware)
+    with pytest.raises(Offsite):
+        offsite.process_request(Request("http://127.0.0.1:9999/ja/report/article/1"))
+    redirected = Request("http://127.0.0.1:9999/ja/report/article/1",
+                         meta={"redirect_urls": [BASE + "report/article/1"]})
+    with pytest.raises(OffsiteRedirect):
+        offsite.process_request(redirected)
+    offsite.process_request(Request(BASE + "report/article/1"))  # passes: no refusal
+    assert crawler.stats.get_value("newscrawl/guard/offsite") == 1
+
+
+def redirect(crawler: Crawler, url: str, location: str, **meta: object) -> Request | Response:
+    guard = downloader_middleware(crawler, GuardedRedirectMiddleware)
+    request = Request(url, meta=meta)
+    return guard.process_response(request, Response(url, status=302,
+                                                    headers={"Location": location}))
+
+
+def test_redirects_off_the_site_or_in_a_loop_are_refused(tmp_path: Path) -> None:
+    crawler = started_crawler(tmp_path, REDIRECT_MAX_TIMES=5)
     url = BASE + "report/article/1"
     for location in ("http://evil.invalid/ja/report/article/1",
-                     "http://127.0.0.1:8766/ja/report/article/1", "ftp://127.0.0.1:8765/x"):
-        refused = redirect_refusal(url, location, site, chain=[], redirects=0, max_redirects=5)
-        assert refused is not None and refused.reason == "offsite_redirect"
-    loop = redirect_refusal(url + "/", url, site, chain=[url], redirects=1, max_redirects=5)
-    assert loop is not None and loop.reason == "redirect_loop"
-    too_many = redirect_refusal(url, url + "?x=9", site, chain=[], redirects=5, max_redirects=5)
-    assert too_many is not None and too_many.reason == "redirect_loop"
+                     "http://127.0.0.1:8766/ja/report/article/1"):
+        with pytest.raises(OffsiteRedirect):
+            redirect(crawler, url, location)
+    with pytest.raises(RedirectLoop):  # back to a URL of the chain
+        redirect(crawler, url + "/", url, redirect_urls=[url])
+    with pytest.raises(RedirectLoop):  # past REDIRECT_MAX_TIMES
+        redirect(crawler, url, url + "?x=9", redirect_times=5)
     alias = "http://localhost:8765/ja/report/article/1"
-    assert redirect_refusal(BASE + "?p=1", alias, site, chain=[], redirects=0,
-                            max_redirects=5) is None
+    followed = redirect(crawler, BASE + "?p=1", alias)
+    assert isinstance(followed, Request) and followed.url == alias
+    assert crawler.stats.get_value("newscrawl/guard/offsite_redirect") == 2
+    assert crawler.stats.get_value("newscrawl/guard/redirect_loop") == 2
 
 
-def test_guard_middleware_raises_a_refusal_the_errback_can_name() -> None:
-    crawler = get_crawler(KangnamTimesSpider, newscrawl_defaults(NEWSCRAWL_BASE_URL=BASE))
-    crawler.stats.open_spider()
-    guard = GuardMiddleware.from_crawler(crawler)
-    request = Request(BASE + "report/article/1")
-    moved = Response(request.url, status=302, headers={"Location": "http://evil.invalid/"})
-    with pytest.raises(Refused) as refused:
-        guard.process_response(request, moved)
-    assert download_reject(refused.value) == ("offsite_redirect", refused.value.detail)
-    with pytest.raises(Refused):
-        guard.process_request(Request("http://127.0.0.1:9999/ja/report/article/1"))
-    with pytest.raises(Refused):
-        guard.process_request(Request(BASE + "date/2025/12/"))
-    guard.process_request(Request(BASE + "report/article/1"))  # on site: no refusal
-    assert crawler.stats.get_value("newscrawl/guard/offsite_redirect") == 1
+def test_a_retried_request_is_still_checked_when_redirected(tmp_path: Path) -> None:
+    """Retries carry ``dont_filter``, which Scrapy's off-site check lets through."""
+    crawler = started_crawler(tmp_path)
+    with pytest.raises(OffsiteRedirect):
+        redirect(crawler, BASE + "report/article/1", "http://evil.invalid/", retry_times=1)
+
+
+def test_traps_are_refused(tmp_path: Path) -> None:
+    crawler = started_crawler(tmp_path)
+    traps = downloader_middleware(crawler, TrapMiddleware)
+    with pytest.raises(Trap) as refused:
+        traps.process_request(Request(BASE + "date/2025/12/"))
+    assert refused.value.reason == "trap" and "calendar" in refused.value.detail
+    traps.process_request(Request(BASE + "report/article/1"))  # passes: no refusal
+
+
+def test_robots_refusal_is_typed(tmp_path: Path) -> None:
+    crawler = started_crawler(tmp_path)
+    robots = downloader_middleware(crawler, RobotsTxtRefusals)
+    parser = ProtegoRobotParser.from_crawler(
+        crawler, b"User-agent: *\nDisallow: /ja/report/article/2\n")
+    robots.process_request_2(parser, Request(BASE + "report/article/1"))
+    with pytest.raises(RobotsDisallowed):
+        robots.process_request_2(parser, Request(BASE + "report/article/2"))
+
+
+def test_a_body_over_the_limit_once_decompressed_is_too_large(tmp_path: Path) -> None:
+    crawler = started_crawler(tmp_path, DOWNLOAD_MAXSIZE=10_000)
+    compression = downloader_middleware(crawler, SizeLimitedCompression)
+    body = b"<html><body>" + b" " * 50_000 + b"</body></html>"
+    url = BASE + "report/article/1"
+    small = Response(url, body=gzip.compress(body[:5_000]), headers={"Content-Encoding": "gzip"})
+    assert compression.process_response(Request(url), small).body == body[:5_000]
+    bomb = Response(url, body=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    with pytest.raises(TooLarge):
+        compression.process_response(Request(url), bomb)
 
 
 @pytest.mark.parametrize("url, reason", [
@@ -173,21 +331,24 @@ def test_trap_rules(url: str, reason: str | None) -> None:
 
 
 def test_reasons_of_failed_downloads() -> None:
-    robots = IgnoreRequest("Forbidden by robots.txt")
-    assert download_reject(robots) == ("robots_disallowed", "Forbidden by robots.txt")
-    assert download_reject(IgnoreRequest("max redirections reached"))[0] == "redirect_loop"  # type: ignore[index]
-    assert download_reject(IgnoreRequest("article 1 is known and shows no change")) is None
-    assert download_reject(DownloadCancelledError("larger than max size"))[0] == "too_large"  # type: ignore[index]
-    assert download_reject(DownloadTimeoutError())[0] == "timeout"  # type: ignore[index]
+    assert download_reject(RobotsDisallowed("x"), {}) == ("robots_disallowed", "x")
+    assert download_reject(OffsiteRedirect("a -> b"), {}) == ("offsite_redirect", "a -> b")
+    assert download_reject(NotModified("1"), {}) is None
+    assert download_reject(Skipped("1"), {}) is None
+    assert download_reject(DownloadCancelledError("larger than max size"), {})[0] == "too_large"  # type: ignore[index]
+    assert download_reject(DownloadTimeoutError(), {})[0] == "timeout"  # type: ignore[index]
     error = HttpError(Response(BASE, status=410), "Ignoring non-200 response")
-    assert download_reject(error) == ("http_410", "HTTP 410")
+    assert download_reject(error, {}) == ("http_410", "HTTP 410")
 
 
-def test_robots_message_is_scrapys() -> None:
-    """The reason ``robots_disallowed`` relies on RobotsTxtMiddleware's message."""
-    import inspect
-
-    assert '"Forbidden by robots.txt"' in inspect.getsource(RobotsTxtMiddleware)
+def test_a_plain_ignore_request_is_a_reject_unless_the_incremental_policy_skipped_it() -> None:
+    plain = IgnoreRequest("article 1 is known and shows no change")
+    assert download_reject(plain, {DECISION_META: "skip"}) is None
+    assert download_reject(IgnoreRequest("not modified (304)"),
+                           {DECISION_META: "conditional"}) is None
+    reason, detail = download_reject(plain, {DECISION_META: "fetch"}) or ("", "")
+    assert reason == "ignored" and "known" in detail
+    assert download_reject(IgnoreRequest("Forbidden by robots.txt"), {})[0] == "ignored"  # type: ignore[index]
 
 
 # --- encodings that lie --------------------------------------------------------------------
@@ -243,6 +404,9 @@ def test_project_settings_are_valid(tmp_path: Path) -> None:
     ("NEWSCRAWL_STATE_PATH", "/etc/hostname/state.sqlite3", "NEWSCRAWL_STATE_PATH: cannot write"),
     ("NEWSCRAWL_RECRAWL_WINDOW_HOURS", "-2", "NEWSCRAWL_RECRAWL_WINDOW_HOURS: must be at least 0"),
     ("NEWSCRAWL_JS_TIMEOUT_SECONDS", "0", "NEWSCRAWL_JS_TIMEOUT_SECONDS: must be more than 0"),
+    ("NEWSCRAWL_MAX_ARTICLES", "-3", "NEWSCRAWL_MAX_ARTICLES: must be at least 0"),
+    ("RETRY_GIVE_UP_LOG_LEVEL", "LOUD", "RETRY_GIVE_UP_LOG_LEVEL: must be a logging level"),
+    ("RETRY_HTTP_CODES", "503,soon", "RETRY_HTTP_CODES: must be HTTP status codes"),
 ])
 def test_bad_values_are_named(tmp_path: Path, name: str, value: str, expected: str) -> None:
     with pytest.raises(BadSetting) as raised:
@@ -285,8 +449,8 @@ def test_retry_give_up_log_level_is_honoured(level: str,
     mw, _ = retry_middleware(RETRY_TIMES=0, RETRY_GIVE_UP_LOG_LEVEL=level)
     request = Request(BASE + "report/article/1")
     answer = Response(request.url, status=503)
-    with caplog.at_level(logging.DEBUG, logger="newscrawl.middlewares.retry"):
-        assert asyncio.run(mw.process_response(request, answer)) is answer
+    with caplog.at_level(logging.DEBUG, logger="scrapy.downloadermiddlewares.retry"):
+        assert finished(mw.process_response(request, answer)) is answer
     [gave_up] = [r for r in caplog.records if "Gave up retrying" in r.getMessage()]
     assert gave_up.levelname == level
 

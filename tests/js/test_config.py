@@ -9,8 +9,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from scrapy import Request
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
+from newscrawl.exceptions import RenderingUnavailable
 from newscrawl.rendering import JavaScriptRendering
 from newscrawl.rendering.config import (
     PLAYWRIGHT_HANDLER,
@@ -18,6 +21,7 @@ from newscrawl.rendering.config import (
     chromium_problem,
     should_abort_request,
 )
+from newscrawl.rendering.middleware import RenderingMiddleware
 from tests.support import newscrawl_defaults
 
 
@@ -79,3 +83,43 @@ def test_the_browser_downloads_only_what_builds_the_links(resource_type: str,
     ranking page has no image or style to abort, so the predicate is checked directly."""
     request = SimpleNamespace(resource_type=resource_type)
     assert should_abort_request(request) is aborted  # type: ignore[arg-type]
+
+
+def rendering_middleware(tmp_path: Path, browser: str) -> RenderingMiddleware:
+    crawler = get_crawler(settings_dict=newscrawl_defaults(
+        NEWSCRAWL_BASE_URL="https://www.kangnamtimes.com/ja/", NEWSCRAWL_JS_ENABLED=True,
+        NEWSCRAWL_CHROMIUM_PATH=browser))
+    crawler.stats.open_spider()
+    return RenderingMiddleware(crawler)
+
+
+def test_a_launch_failure_is_told_by_type_and_state_not_by_wording(tmp_path: Path) -> None:
+    from playwright.async_api import Error, TimeoutError
+
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\nexit 1\n")
+    browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
+    middleware = rendering_middleware(tmp_path, str(browser))
+    # before any browser started, any Playwright error is the launch failing, whatever it says
+    assert middleware.is_launch_failure(Error("Target page, context or browser has been closed"))
+    assert middleware.is_launch_failure(TimeoutError("Timeout 30000ms exceeded"))
+    assert not middleware.is_launch_failure(ValueError("BrowserType.launch: Failed to launch"))
+    middleware.stats.set_value("playwright/browser_count", 1)  # scrapy-playwright: it runs
+    assert not middleware.is_launch_failure(Error("BrowserType.launch: Failed to launch"))
+    browser.unlink()  # the file gone: the browser cannot start again
+    assert middleware.is_launch_failure(Error("net::ERR_CONNECTION_REFUSED"))
+
+
+def test_requests_after_a_failed_launch_are_refused_with_a_reason(tmp_path: Path) -> None:
+    from playwright.async_api import Error
+
+    middleware = rendering_middleware(tmp_path, "/bin/false")
+    middleware.on_missing = "continue"
+    request = Request("https://www.kangnamtimes.com/ja/ranking/", meta={"playwright": True})
+    with pytest.raises(RenderingUnavailable):
+        middleware.process_exception(request, Error("Target closed"))
+    with pytest.raises(RenderingUnavailable) as refused:
+        middleware.process_request(request)
+    assert refused.value.reason == "js_unavailable"
+    assert middleware.stats.get_value("newscrawl/js/unavailable") == 1
+    middleware.process_request(Request("https://www.kangnamtimes.com/ja/"))  # passes
