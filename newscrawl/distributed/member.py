@@ -54,7 +54,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.config import read_bool, read_float, read_int, read_share, read_url
 from newscrawl.distributed import scripts
-from newscrawl.distributed.connection import LOST, connect, masked, redis_url
+from newscrawl.distributed.connection import LOST, RedisLost, connect, masked, redis_url
 from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.state import RedisState
@@ -167,6 +167,7 @@ class ClusterMember:
         if not self._joined or self._lost:
             return
         self._joined = False
+        self._record_waiting_copies()
         finished = reason == "finished"
         # The engine closes the scheduler once no request is in progress: every lease is done,
         # but articles still held (a release that failed, a run stopped before it was idle)
@@ -193,6 +194,24 @@ class ClusterMember:
         else:
             logger.info("left the crawl %s (%s); it resumes with the next run", self.keys.crawl,
                         reason)
+
+    def _record_waiting_copies(self) -> None:
+        """The copies this worker dropped whose original another worker wrote: the state keeper
+        records a copy once it records the original's line, and it never reads another
+        worker's lines. Asked here, once the crawl is over for this worker (the originals are
+        written, and recorded by their workers moments after), so the next run skips these
+        copies as one process's does instead of fetching and judging them again."""
+        keeper = self.crawler.get_extension(CrawlStateKeeper)
+        if keeper is None:
+            return
+        try:
+            recorded = keeper.record_waiting_copies()
+        except (*LOST, RedisLost) as exc:
+            logger.warning("could not record the copies of other workers' articles (%s): the "
+                           "next run judges them again", exc)
+            return
+        if recorded:
+            logger.info("recorded %d copy(ies) of articles other workers wrote", recorded)
 
     def spider_closed(self, reason: str) -> None:
         if self._beat.running:

@@ -33,8 +33,8 @@ from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
 from newscrawl.distributed.connection import LOST, RedisLost
-from newscrawl.distributed.dedupe import precedence_key
-from newscrawl.neardup import precedence
+from newscrawl.distributed.dedupe import place_of_key, precedence_key
+from newscrawl.neardup import UNDATED, precedence
 from newscrawl.state.base import ArticleState, JournalMark, StoredFingerprint
 
 if TYPE_CHECKING:
@@ -88,8 +88,6 @@ class RedisState:
         self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
         self._touch = client.register_script(_TOUCH)
         self._record_fp = client.register_script(_RECORD_FINGERPRINT)
-        self._recorded: ArticleState | None = None
-        """The last record: the article whose fingerprint is recorded next."""
         self._read: OrderedDict[str, ArticleState | None] = OrderedDict()
         """The last :data:`READ_CACHE` answers of :meth:`get` (used once Redis is gone)."""
 
@@ -125,7 +123,6 @@ class RedisState:
         return known
 
     def record(self, state: ArticleState) -> None:
-        self._recorded = state
         try:
             self.client.hset(self.articles, state.article_id,
                              json.dumps(asdict(state), ensure_ascii=False))
@@ -148,22 +145,41 @@ class RedisState:
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None, seen: str) -> None:
         """Also records the article's place in publication order, as one process reads it
-        when a later article resembles it: its state's ``date_published``, else its
-        ``first_seen`` (the state is recorded first, on the same ``item_scraped``)."""
+        when a later article resembles it (its state's ``date_published``, else its
+        ``first_seen``): see :meth:`_place_of_delivered`."""
         prefix = self.keys.fingerprints(scheme)
         try:
-            known = self._recorded
-            if known is None or known.article_id != article_id:
-                raw = self.client.hget(self.articles, article_id)
-                known = _decode(raw) if raw else None
-            date = (known.date_published or known.first_seen) if known is not None else None
+            place = self._place_of_delivered(article_id, seen)
             self._record_fp(
                 keys=[f"{prefix}:fp", f"{prefix}:fpfirst", f"{prefix}:fpbody",
                       f"{prefix}:fpprec"],
                 args=[article_id, bytes(body_hash) + (signature or b""), seen,
-                      bytes(body_hash), precedence_key(precedence(date, article_id))])
+                      bytes(body_hash), place])
         except LOST as exc:
             self._lost(exc, read=False)
+
+    def _place_of_delivered(self, article_id: str, seen: str) -> str:
+        """The place (:func:`~newscrawl.distributed.dedupe.precedence_key`) of an article whose
+        line was just written. The fingerprint is recorded on ``item_scraped``, before the
+        state keeper has read the line back and recorded the article's state (it does that
+        once the file is synced, a moment later): so the state cannot say yet. The place the
+        article was claimed at in this crawl can: it comes from the ``date_published`` of
+        the very item written, which is what the state records. An undated article (or one
+        this crawl did not claim) counts from its ``first_seen``: its state's when it has
+        one, else *seen* (now, when the state records it first seen too). One round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hget(f"{self.keys.crawl}:prec", article_id)
+            pipe.hget(self.articles, article_id)
+            claimed, raw = pipe.execute()
+        if claimed is not None:
+            key = claimed.decode() if isinstance(claimed, bytes) else str(claimed)
+            if place_of_key(key)[0] != UNDATED:
+                return key
+        known = _decode(raw) if raw else None
+        if known is not None and known.date_published and claimed is None:
+            return precedence_key(precedence(known.date_published, article_id))
+        first_seen = known.first_seen if known is not None and known.first_seen else seen
+        return precedence_key(precedence(first_seen, article_id))
 
     def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
         prefix = self.keys.fingerprints(scheme)

@@ -310,6 +310,20 @@ class CrawlStateKeeper(StateService):
                     self._record_copy(copy)
         return recorded
 
+    def record_waiting_copies(self) -> int:
+        """Record the copies still waiting for their original, if the state knows it by now;
+        returns how many. For a process that shares its state with others (a worker of a
+        distributed crawl): the original of a copy it dropped may be another worker's line,
+        which this keeper never reads back, so only the shared state can tell it was written."""
+        recorded = 0
+        for original_id in list(self._copies):
+            original = self.state.get(original_id)
+            if original is not None and not original.duplicate_of:
+                for copy in self._copies.pop(original_id):
+                    self._record_copy(copy)
+                    recorded += 1
+        return recorded
+
     def _record_copy(self, copy: ArticleState) -> None:
         known = self.state.get(copy.article_id)
         if known is not None and not known.duplicate_of:

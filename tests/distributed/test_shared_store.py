@@ -158,19 +158,24 @@ def test_a_claim_of_a_killed_worker_does_not_stand_a_delivered_one_does(
 
 
 def earlier_run(client: redis.Redis, article_id: str, body: str, published: str | None,
-                first_seen: datetime) -> None:
-    """What a run leaves: the article claimed and delivered, its state and its fingerprint
-    recorded (in that order, as on ``item_scraped``); then the crawl's keys are gone."""
+                first_seen: datetime, *, state_first: bool = False) -> None:
+    """What a run leaves, in the order a run does it: the article claimed and delivered; its
+    fingerprint recorded on ``item_scraped``, right after its line is written; its state
+    recorded a moment later, when the state keeper reads the synced line back
+    (``state_first``: the other way round); then the crawl's keys are gone."""
     alive(client, "x")
     run = deduper(client, "x")
     assert run.check_and_add(article_id, None, body, published) is None
     run.settle(article_id)
     seen = first_seen.isoformat()
     state = RedisState(client, KEYS)
-    state.record(ArticleState(article_id, "hash", 1, published, None, seen, seen))
     fingerprint = run.fingerprint(body)
-    state.record_fingerprint(article_id, run.scheme, fingerprint.body_hash,
-                             Deduper.signature(fingerprint), seen)
+    steps = [lambda: state.record(ArticleState(article_id, "hash", 1, published, None, seen,
+                                               seen)),
+             lambda: state.record_fingerprint(article_id, run.scheme, fingerprint.body_hash,
+                                              Deduper.signature(fingerprint), seen)]
+    for step in steps if state_first else steps[::-1]:
+        step()
     new_crawl(client)
 
 
@@ -210,6 +215,27 @@ def test_a_copy_an_earlier_run_wrote_never_hides_its_original(client: redis.Redi
     assert a.last_preceded == ("20",)
     update = b.check_and_add("20", None, credit_changed(), LATE)
     assert update is not None and (update.reason, update.duplicate_of) == ("near_duplicate", "10")
+
+
+@pytest.mark.parametrize("state_first", [False, True])
+def test_an_earlier_runs_article_keeps_its_date_whatever_was_recorded_first(
+        client: redis.Redis, state_first: bool) -> None:
+    """Issue 15, day 1: a run records a delivered article's fingerprint before its state (the
+    state is read back from the synced file). The next run must still place the article at
+    its ``date_published``: a copy published after it is a copy, one published before it is
+    the original (it was placed after every dated article, so every later copy of an earlier
+    run's story was written as an "original published before it")."""
+    earlier_run(client, "40", STORY, EARLY, datetime(2025, 12, 12, tzinfo=UTC),
+                state_first=state_first)
+    alive(client, "a", "b")
+    copy = deduper(client, "a").check_and_add("41", None, paragraph_added(), LATE)
+    assert copy is not None and (copy.reason, copy.duplicate_of) == ("near_duplicate", "40")
+    same_body = deduper(client, "b").check_and_add("42", None, STORY, LATE)
+    assert same_body is not None and (same_body.reason, same_body.duplicate_of) == (
+        "duplicate_body", "40")
+    b = deduper(client, "b")
+    older = b.check_and_add("39", None, paragraph_added(), "2025-12-11T09:10:00+09:00")
+    assert older is None and b.last_preceded == ("40",)
 
 
 def test_an_undated_article_of_an_earlier_run_counts_from_when_it_was_first_seen(
