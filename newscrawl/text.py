@@ -17,7 +17,6 @@ a run of spaces or word characters from each of its positions): a page's text is
 from __future__ import annotations
 
 import html
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -33,8 +32,6 @@ from newscrawl.boilerplate import (
     cleanable,
     is_share_line,
 )
-
-logger = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9))
 

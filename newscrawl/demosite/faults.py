@@ -14,7 +14,6 @@ Only the canonical article URL (``/ja/{cat}/article/{id}``) is faulted, and ``/r
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 from collections.abc import Mapping
@@ -24,8 +23,6 @@ from urllib.parse import urlsplit
 from newscrawl.demosite import assets, render
 from newscrawl.demosite.generator import DEFAULT_THEME, DemoSite, mix
 from newscrawl.demosite.server import HTML, Handler, Response, handle
-
-logger = logging.getLogger(__name__)
 
 _ARTICLE = re.compile(r"^(?P<cat>[a-z]+)/article/(?P<id>\d+)$")
 

@@ -9,7 +9,6 @@ not. ``NEWSCRAWL_PROGRESS_ENABLED`` turns it off.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import Sized
@@ -24,8 +23,6 @@ from newscrawl.monitoring.progress import LIVE_REFRESH_SECONDS, ProgressMeter, S
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 
 class RunProgress:

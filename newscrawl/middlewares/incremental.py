@@ -21,7 +21,6 @@ which records them with the article.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
-logger = logging.getLogger(__name__)
 
 LISTING_MODIFIED_META = "newscrawl_listing_modified"
 """ISO 8601 modified time of the article as a listing or sitemap (``<lastmod>``) shows it."""

@@ -8,7 +8,6 @@ published schema (``docs/article.schema.json``) and the code cannot drift apart 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,8 +20,6 @@ from newscrawl.rejects import Rejected
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 REASON = "schema_invalid"
 CHECKED_STAT = "newscrawl/schema/checked"

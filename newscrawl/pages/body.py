@@ -17,7 +17,6 @@ Every walk uses an explicit stack: no recursion on the page's nesting.
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Callable, Iterator
 from typing import cast
 
@@ -33,8 +32,6 @@ from newscrawl.pages.tree import (
 )
 from newscrawl.text import MAX_CREDIT_TEXT, normalize_space, parse_credit, split_inline_credit
 from newscrawl.urls import Site
-
-logger = logging.getLogger(__name__)
 
 DROP_TAGS = frozenset(
     {
@@ -84,7 +81,6 @@ MAX_TREE_DEPTH = 100
 """Deepest nesting (levels below ``<html>``) handed to the generic extractor. trafilatura
 recurses on nested lists (about two frames a level) and returns nothing on very deep trees;
 real pages nest 20 to 40 levels. A deeper page gets :func:`plain_lines` instead."""
-
 
 
 def _flat(text: str) -> str:

@@ -8,7 +8,6 @@ body are ``inline``."""
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +20,6 @@ from newscrawl.items import LinkRef
 from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
-
-logger = logging.getLogger(__name__)
 
 BLOCK_CLASSES: dict[str, str] = {
     "latest": "latest",

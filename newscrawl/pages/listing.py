@@ -1,11 +1,8 @@
-"""Listing pages: home (latest), category pages, the ranking page and its JSON."""
+"""Listing pages: home (latest), category pages and the rendered ranking page."""
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -14,26 +11,11 @@ from scrapy.http import TextResponse
 from newscrawl.items import LinkRef
 from newscrawl.pages.encoding import response_text
 from newscrawl.pages.links import article_links
-from newscrawl.text import normalize_space
 from newscrawl.urls import Site
-
-logger = logging.getLogger(__name__)
 
 _CATEGORY_PATH = re.compile(r"^(?P<slug>[a-z0-9_-]+)/(?:page/\d+/?)?$")
 _NOT_CATEGORY = frozenset({"tag", "date", "search", "feed", "wp-json", "wp-admin", "wp-content",
                            "author", "assets", "ranking", "page"})
-
-
-@dataclass
-class RankedLink:
-    """One entry of a ranking list."""
-
-    url: str
-    title: str
-    rank: int
-    range: str
-    """``daily`` or ``weekly``."""
-    article_id: str | None = None
 
 
 def page_kind(url: str, site: Site) -> str:
@@ -70,67 +52,3 @@ def parse_listing(response: TextResponse, site: Site) -> list[LinkRef]:
     kind = page_kind(response.url, site)
     default = {"home": None, "category": "category"}.get(kind)
     return article_links(_selector(response), site, response.url, default_block=default)
-
-
-def parse_ranking_page(response: TextResponse, site: Site) -> list[RankedLink]:
-    """Entries of the rendered ranking lists (``section.ranking[data-range]``), per range."""
-    selector = _selector(response)
-    entries: list[RankedLink] = []
-    for section in selector.css("section.ranking, section[class*='ranking']"):
-        range_ = section.attrib.get("data-range") or "daily"
-        seen: set[str] = set()
-        for position, item in enumerate(section.css("li"), start=1):
-            href = item.css("a::attr(href)").get()
-            ref = site.article_ref(href, base=response.url) if href else None
-            if ref is None or ref.url in seen:
-                continue
-            seen.add(ref.url)
-            rank_text = item.css(".rank::text").get("")
-            rank = int(rank_text) if rank_text.strip().isdigit() else position
-            title = normalize_space(item.css("a").xpath("string()").get(""))
-            entries.append(RankedLink(ref.url, title, rank, range_, ref.article_id))
-    return entries
-
-
-def next_page_url(response: TextResponse, site: Site) -> str | None:
-    """The next page of a category listing (``a.next`` or ``link[rel=next]``), normalised."""
-    selector = _selector(response)
-    href = (selector.css("a.next::attr(href)").get()
-            or selector.css("link[rel=next]::attr(href), a[rel=next]::attr(href)").get())
-    if not href:
-        return None
-    url = site.normalize(href, base=response.url)
-    return url if site.is_on_site(url) and url != site.normalize(response.url) else None
-
-
-def parse_ranking_json(response: TextResponse, site: Site) -> list[RankedLink]:
-    """Entries of ``/ja/wp-json/kt/v1/ranking?range=…``; [] when the JSON is unusable."""
-    try:
-        data = json.loads(response.text)
-    except ValueError:
-        logger.warning("Ranking JSON at %s does not parse", response.url)
-        return []
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        return []
-    range_ = str(data.get("range") or "daily")
-    entries: list[RankedLink] = []
-    for position, item in enumerate(data["items"], start=1):
-        if not isinstance(item, dict):
-            continue
-        ref = site.article_ref(str(item.get("url") or ""), base=response.url)
-        article_id = ref.article_id if ref else (str(item["id"]) if item.get("id") else None)
-        if ref is None:
-            if not article_id or not article_id.isdigit():
-                continue
-            url = f"{site.base_url}?p={article_id}"
-        else:
-            url = ref.url
-        rank = item.get("rank")
-        entries.append(RankedLink(
-            url=url,
-            title=normalize_space(str(item.get("title") or "")),
-            rank=rank if isinstance(rank, int) else position,
-            range=range_,
-            article_id=article_id,
-        ))
-    return entries

@@ -7,16 +7,12 @@ empty lists, which is the honest answer.
 
 from __future__ import annotations
 
-import logging
-
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
 from newscrawl.items import LinkRef
 from newscrawl.pages.links import article_links
 from newscrawl.urls import Site
-
-logger = logging.getLogger(__name__)
 
 RANGES = ("daily", "weekly")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from typing import TYPE_CHECKING, Any, Self
 
@@ -13,8 +12,6 @@ from newscrawl.text import clean_body, normalize_space
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 
 def _trim(text: str, nfkc: bool) -> str:

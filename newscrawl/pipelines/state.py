@@ -15,7 +15,6 @@ that line is on disk in the output (:mod:`newscrawl.state.service`).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -27,8 +26,6 @@ from newscrawl.state.service import state_service
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 
 class StatePipeline:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -11,8 +10,6 @@ from newscrawl.rejects import Rejected
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 REQUIRED = ("url", "article_id", "headline", "body")
 

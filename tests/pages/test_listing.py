@@ -1,22 +1,14 @@
-"""Listing parsers: home, category, ranking page and ranking JSON."""
+"""Listing parsers: home, category and the rendered ranking page."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
 
 import pytest
-from fixture_io import FIXTURES, fixture_cases, load_case
-from scrapy.http import HtmlResponse, TextResponse
+from fixture_io import fixture_cases, load_case
+from scrapy.http import HtmlResponse
 
-from newscrawl.pages.listing import (
-    next_page_url,
-    page_kind,
-    parse_listing,
-    parse_ranking_json,
-    parse_ranking_page,
-)
+from newscrawl.pages.listing import page_kind, parse_listing
 from newscrawl.urls import Site
 
 SITE = Site("http://127.0.0.1:8765/ja/")
@@ -29,23 +21,6 @@ def test_listing_fixture(case: Path) -> None:
     site = Site(meta["site"])
     assert page_kind(response.url, site) == expected["page_kind"]
     assert parse_listing(response, site) == expected["links"]
-    assert next_page_url(response, site) == expected["next_page_url"]
-
-
-def test_ranking_json_fixture() -> None:
-    case = FIXTURES / "ranking" / "daily_json"
-    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
-    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    response = TextResponse(url=meta["url"], body=(case / "body.json").read_bytes(),
-                            headers=meta["headers"])
-    entries = parse_ranking_json(response, SITE)
-    assert [dataclasses.asdict(e) for e in entries] == expected["entries"]
-
-
-def test_ranking_json_broken() -> None:
-    response = TextResponse(url="http://127.0.0.1:8765/ja/wp-json/kt/v1/ranking",
-                            body=b"{not json", encoding="utf-8")
-    assert parse_ranking_json(response, SITE) == []
 
 
 def test_rendered_ranking_page() -> None:
@@ -57,13 +32,11 @@ def test_rendered_ranking_page() -> None:
     )
     response = HtmlResponse(url="http://127.0.0.1:8765/ja/ranking/", body=html.encode(),
                             encoding="utf-8")
-    entries = parse_ranking_page(response, SITE)
-    assert [(e.url, e.rank, e.range) for e in entries] == [
-        ("http://127.0.0.1:8765/ja/report/article/7", 1, "weekly"),
-        ("http://127.0.0.1:8765/ja/?p=8", 2, "weekly"),
-    ]
     links = parse_listing(response, SITE)
-    assert [(link["block"], link["position"]) for link in links] == [("ranking", 1), ("ranking", 2)]
+    assert [(link["url"], link["block"], link["position"]) for link in links] == [
+        ("http://127.0.0.1:8765/ja/report/article/7", "ranking", 1),
+        ("http://127.0.0.1:8765/ja/?p=8", "ranking", 2),
+    ]
 
 
 @pytest.mark.parametrize(
