@@ -342,6 +342,10 @@ def clean_body(text: str, *, nfkc: bool = False) -> CleanResult:
     bylines, ad labels, page labels, copyright), empty and consecutively repeated lines.
     Unescapes entities, drops zero-width characters, strips U+3000 indents, turns NBSP and
     space runs into one space. Other characters are kept as written unless ``nfkc``.
+
+    A little over 60 lines: one pass over the lines with the rules in a fixed order, and the
+    order is the behaviour (a credit line gives up its names before the boilerplate markers,
+    which would drop the line with the names, are tried).
     """
     result = CleanResult(body="")
     removed = result.removed

@@ -63,6 +63,8 @@ def per_call(function: Callable[[Any], Any], inputs: list[Any]) -> float:
 
 
 def minhash_figures(count: int) -> None:
+    """Print the MinHash table of docs/notes/dedupe.md (one measurement script, in the order
+    of the table's rows: over 60 lines on purpose)."""
     bodies, pairs = replica_bodies(count)
     texts = [normalise(b) for b in bodies]
     hashes = [shingle_hashes(t, 5) for t in texts]

@@ -554,6 +554,11 @@ class DemoSite:
         return mix(self.seed, index, "var", name) % 100 < SHARES[name]
 
     def _make_content(self, index: int) -> Content:
+        """The article's text, images and links, drawn from its own random stream.
+
+        Longer than 60 lines on purpose: the order of the draws *is* the replica's content
+        (moving one changes every article and every benchmark figure), so the recipe stays in
+        one piece, in draw order."""
         m = self.meta(index)
         src = m.source
         cat = m.category

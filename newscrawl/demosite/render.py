@@ -276,7 +276,10 @@ def _comments_html(site: DemoSite, c: Content, amp: bool) -> str:
 
 
 def article_page(site: DemoSite, index: int, amp: bool = False) -> str:
-    """The article's page (canonical or AMP form) as text; encode it with ``content.encoding``."""
+    """The article's page (canonical or AMP form) as text; encode it with ``content.encoding``.
+
+    A template in document order, a little over 60 lines: split, it would no longer read as
+    the page it writes."""
     c = site.content(index)
     m = c.meta
     label = vocab.CATEGORIES[m.category]

@@ -140,8 +140,46 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def _home(site: DemoSite, query: Mapping[str, str]) -> Response:
+    """``/ja/``: the home page, ``?p=ID`` (a redirect to the article) or ``?s=`` (search)."""
+    if "p" in query:
+        index = site.index_of(_int(query["p"], -1)) if query["p"].isdigit() else None
+        return _redirect(site.canonical_url(index)) if index is not None else _not_found(site)
+    if "s" in query:
+        return _text(200, render.search_page(site, query["s"], _int(query.get("page"), 1)))
+    return _text(200, render.home_page(site))
+
+
+def _api(site: DemoSite, endpoint: str, query: Mapping[str, str]) -> Response:
+    """``/ja/wp-json/kt/v1/<endpoint>``: ranking, posts of a category, comment counts."""
+    if endpoint == "ranking":
+        range_ = query.get("range", "daily")
+        if range_ not in ("daily", "weekly"):
+            return Response(400, [("Content-Type", "text/plain")], b"invalid range")
+        return _json(render.ranking_json(site, range_))
+    if endpoint == "posts" and query.get("category") in vocab.CATEGORIES:
+        return _json(render.posts_json(site, query["category"], _int(query.get("offset"), 0)))
+    if endpoint == "comments":
+        index = site.index_of(_int(query.get("post"), -1))
+        if index is not None:
+            return _json({"post": str(site.article_id(index)),
+                          "count": site.meta(index).comment_count})
+    return _not_found(site)
+
+
+def _asset(site: DemoSite, name: str) -> Response:
+    """``/ja/assets/<name>``: the site's script and style."""
+    if name not in assets.FILES:
+        return _not_found(site)
+    ctype, data = assets.FILES[name]
+    return Response(200, [("Content-Type", ctype), ("Cache-Control", "max-age=3600")], data)
+
+
 def handle(site: DemoSite, method: str, target: str, headers: Mapping[str, str]) -> Response:
-    """Map one request (``headers`` with lower-case names) to its response."""
+    """Map one request (``headers`` with lower-case names) to its response.
+
+    Longer than 60 lines on purpose: it is the site's route table, the first match winning, and
+    kept in one function so the order of the routes reads top to bottom."""
     parts = urlsplit(target)
     path = parts.path
     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -156,13 +194,7 @@ def handle(site: DemoSite, method: str, target: str, headers: Mapping[str, str])
         return _not_found(site)
     rest = path[len(base):]
     if rest == "":
-        if "p" in query:
-            index = site.index_of(_int(query["p"], -1)) if query["p"].isdigit() else None
-            return _redirect(site.canonical_url(index)) if index is not None else (
-                _not_found(site))
-        if "s" in query:
-            return _text(200, render.search_page(site, query["s"], _int(query.get("page"), 1)))
-        return _text(200, render.home_page(site))
+        return _home(site, query)
     m = _ARTICLE.match(rest)
     if m:
         index = site.index_of(int(m["id"]))
@@ -174,31 +206,13 @@ def handle(site: DemoSite, method: str, target: str, headers: Mapping[str, str])
             return _redirect(canon + "/amp/" if amp else canon)
         return article_response(site, index, amp, headers)
     if rest.startswith("wp-json/kt/v1/"):
-        endpoint = rest[len("wp-json/kt/v1/"):]
-        if endpoint == "ranking":
-            range_ = query.get("range", "daily")
-            if range_ not in ("daily", "weekly"):
-                return Response(400, [("Content-Type", "text/plain")], b"invalid range")
-            return _json(render.ranking_json(site, range_))
-        if endpoint == "posts" and query.get("category") in vocab.CATEGORIES:
-            return _json(render.posts_json(site, query["category"], _int(query.get("offset"), 0)))
-        if endpoint == "comments":
-            index = site.index_of(_int(query.get("post"), -1))
-            if index is not None:
-                return _json({"post": str(site.article_id(index)),
-                              "count": site.meta(index).comment_count})
-        return _not_found(site)
+        return _api(site, rest[len("wp-json/kt/v1/"):], query)
     if rest == "ranking/":
         return _text(200, render.ranking_page(site))
     if rest == "ranking":
         return _redirect(f"{site.base_url}ranking/")
     if rest.startswith("assets/"):
-        name = rest[len("assets/"):]
-        if name in assets.FILES:
-            ctype, data = assets.FILES[name]
-            return Response(200, [("Content-Type", ctype), ("Cache-Control", "max-age=3600")],
-                            data)
-        return _not_found(site)
+        return _asset(site, rest[len("assets/"):])
     m = _IMAGE.match(rest)
     if m:
         if site.index_of(int(m["id"])) is None:
