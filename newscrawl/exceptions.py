@@ -138,9 +138,9 @@ def download_reject(exception: BaseException, meta: Mapping[str, Any]) -> tuple[
     request was skipped on purpose.
 
     ``meta`` is the failed request's: a plain ``IgnoreRequest`` of a request the incremental
-    policy decided to skip or ask conditionally is that policy's (until it raises
-    :class:`Skipped`); any other plain ``IgnoreRequest`` is a reject ``ignored``, never a silent
-    loss.
+    policy decided to skip or ask conditionally is taken as that policy's (another component
+    may have raised it for that request); any other plain ``IgnoreRequest`` is a reject
+    ``ignored``, never a silent loss.
     """
     if isinstance(exception, Skipped):
         return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
-from newscrawl.fingerprint import ARTICLE_ID_META, ArticleFingerprinter
+from newscrawl.fingerprint import ArticleFingerprinter
+from newscrawl.meta import ARTICLE_ID_META
 from newscrawl.urls import Site
 
 LIVE = Site("https://www.kangnamtimes.com/ja/")

@@ -5,12 +5,12 @@ unless ``NEWSCRAWL_FULL_CRAWL_ENABLED``, :func:`newscrawl.state.decide_fetch` sa
 
 * ``skip`` (stat ``newscrawl/incremental/skipped``): nothing suggests a change. The spider
   middleware drops the request as the spider yields it (it never reaches the scheduler or
-  the duplicate filter); the downloader middleware raises ``IgnoreRequest`` for one that came
+  the duplicate filter); the downloader middleware raises ``Skipped`` for one that came
   another way;
 * ``conditional``: the request's ``meta["newscrawl_listing_modified"]`` (a modified time a
   listing or sitemap showed) is newer than the stored one, or the article is younger than
   ``NEWSCRAWL_RECRAWL_WINDOW_HOURS`` hours: sent with ``If-None-Match`` / ``If-Modified-Since``; a
-  304 becomes ``IgnoreRequest`` (stat ``newscrawl/incremental/not_modified``).
+  304 becomes ``NotModified`` (stat ``newscrawl/incremental/not_modified``).
 
 The decision is stored in ``meta["newscrawl_incremental"]``, so a redirected copy of the
 request keeps it. Placed before ``DownloaderStats`` (850): a skipped request is not counted
@@ -24,11 +24,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl.config import read_float
-from newscrawl.fingerprint import ARTICLE_ID_META
+from newscrawl.exceptions import NotModified, Skipped
+from newscrawl.meta import ARTICLE_ID_META, DECISION_META, LISTING_MODIFIED_META
 from newscrawl.state import FetchDecision, decide_fetch
 from newscrawl.state.service import state_service
 
@@ -36,11 +37,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
-LISTING_MODIFIED_META = "newscrawl_listing_modified"
-"""ISO 8601 modified time of the article as a listing or sitemap (``<lastmod>``) shows it."""
-DECISION_META = "newscrawl_incremental"
-"""``fetch``, ``conditional`` or ``skip``: what this middleware decided for the request."""
 
 _STAT = {"fetch": "fetched", "conditional": "conditional", "skip": "skipped"}
 
@@ -93,7 +89,7 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
 class IncrementalMiddleware:
     """Conditional requests for the articles worth asking again; 304 ends them.
 
-    Also skips (``IgnoreRequest``) article requests that did not pass the spider middleware.
+    Also skips (``Skipped``) article requests that did not pass the spider middleware.
     """
 
     @classmethod
@@ -111,7 +107,7 @@ class IncrementalMiddleware:
             return None
         article_id = str(request.meta[ARTICLE_ID_META])
         if decision == "skip":
-            raise IgnoreRequest(f"article {article_id} is known and shows no change")
+            raise Skipped(f"article {article_id} is known and shows no change")
         known = self.keeper.get(article_id) if decision == "conditional" else None
         if known is not None:
             if known.etag:
@@ -127,7 +123,7 @@ class IncrementalMiddleware:
         if response.status == 304 and request.meta.get(DECISION_META) == "conditional":
             self.stats.inc_value("newscrawl/incremental/not_modified")
             self.keeper.touch(str(article_id))
-            raise IgnoreRequest(f"article {article_id} not modified (304)")
+            raise NotModified(f"article {article_id} (304)")
         if response.status == 200:
             etag = response.headers.get(b"ETag")
             last_modified = response.headers.get(b"Last-Modified")

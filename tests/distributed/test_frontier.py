@@ -16,7 +16,7 @@ from newscrawl import settings as project
 from newscrawl.distributed import scripts
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.scheduler import FingerprintDupeFilter
-from newscrawl.fingerprint import ARTICLE_ID_META
+from newscrawl.meta import ARTICLE_ID_META
 from tests.support import text
 
 BASE = "http://127.0.0.1:8765/ja/"

@@ -18,8 +18,8 @@ from newscrawl.distributed.demo import RedisServer
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.member import ClusterMember
 from newscrawl.distributed.scheduler import RedisScheduler
-from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article
+from newscrawl.meta import ARTICLE_ID_META
 from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
 from tests.support import built_crawler
 

@@ -13,23 +13,19 @@ import pytest
 from pydispatch import dispatcher
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, IgnoreRequest
+from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.utils.test import get_reactor_settings
 
 from newscrawl.config import BadSetting
+from newscrawl.exceptions import NotModified, Skipped
 from newscrawl.exporters import AtomicJsonLinesItemExporter
 from newscrawl.extensions.state import CrawlStateKeeper
-from newscrawl.fingerprint import ARTICLE_ID_META
 from newscrawl.items import Article
-from newscrawl.middlewares.incremental import (
-    DECISION_META,
-    LISTING_MODIFIED_META,
-    IncrementalMiddleware,
-    IncrementalSpiderMiddleware,
-)
+from newscrawl.meta import ARTICLE_ID_META, DECISION_META, LISTING_MODIFIED_META
+from newscrawl.middlewares.incremental import IncrementalMiddleware, IncrementalSpiderMiddleware
 from newscrawl.state import ArticleState, content_hash
 from newscrawl.state.service import StateService, state_service
 
@@ -157,7 +153,7 @@ def test_the_middleware_skips_known_articles(crawler: Crawler) -> None:
     deliver(crawler, article("1"))
     middleware = IncrementalMiddleware(crawler)
     assert lets_through(middleware, request("2"))  # unknown: fetched
-    with pytest.raises(IgnoreRequest):
+    with pytest.raises(Skipped):
         middleware.process_request(request("1"))
     assert lets_through(middleware, Request(BASE))  # not an article
     assert crawler.stats.get_value("newscrawl/incremental/skipped") == 1
@@ -189,7 +185,7 @@ def test_the_middleware_asks_conditionally_and_drops_304(crawler: Crawler) -> No
     assert newer.meta[DECISION_META] == "conditional"
     assert newer.headers[b"If-None-Match"] == b'"etag-1"'
     assert newer.headers[b"If-Modified-Since"] == b"Fri, 12 Dec 2025 00:10:00 GMT"
-    with pytest.raises(IgnoreRequest):
+    with pytest.raises(NotModified):
         middleware.process_response(newer, Response(newer.url, status=304))
     assert crawler.stats.get_value("newscrawl/incremental/not_modified") == 1
     changed = Response(newer.url, status=200, headers={"ETag": '"etag-2"'})
@@ -258,7 +254,7 @@ def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
     copy = keeper.get("2")
     assert copy is not None and (copy.duplicate_of, copy.version) == ("1", 0)
     assert keeper.get("3") is None
-    with pytest.raises(IgnoreRequest):  # not fetched again
+    with pytest.raises(Skipped):  # not fetched again
         IncrementalMiddleware(crawler).process_request(request("2"))
     pipeline = StatePipeline(crawler)
     with pytest.raises(DropItem):  # fetched anyway (listing shows a change) but unchanged
