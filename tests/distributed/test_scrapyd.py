@@ -46,8 +46,22 @@ def call(url: str, data: list[tuple[str, str]] | None = None) -> dict[str, Any]:
         return reply
 
 
-def start_scrapyd(directory: Path, port: int) -> subprocess.Popen[bytes]:
+def start_scrapyd(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Scrapyd on a free port, and the port. Scrapyd 1.6 cannot bind port 0 (its ``app.py``
+    needs a non-zero ``http_port``) and ``scrapyd-deploy`` cannot reach its unix socket, so
+    the port is picked here; if another process takes it first, Scrapyd exits with
+    "Address already in use" and another port is tried."""
     directory.mkdir()
+    for _ in range(5):
+        port = free_port()
+        server = _start_scrapyd_on(directory, port)
+        if server is not None:
+            return server, port
+    raise RuntimeError("no free port for Scrapyd in 5 tries")
+
+
+def _start_scrapyd_on(directory: Path, port: int) -> subprocess.Popen[bytes] | None:
+    """Scrapyd answering on ``port``, or None when the port was taken."""
     (directory / "scrapyd.conf").write_text(
         "[scrapyd]\nbind_address = 127.0.0.1\n"
         f"http_port = {port}\neggs_dir = eggs\nlogs_dir = logs\nitems_dir =\ndbs_dir = dbs\n"
@@ -63,7 +77,11 @@ def start_scrapyd(directory: Path, port: int) -> subprocess.Popen[bytes]:
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((directory / "scrapyd.out").read_text()[-2000:])
+            server.kill()
+            output = (directory / "scrapyd.out").read_text()
+            if "Address already in use" in output:
+                return None
+            raise RuntimeError(output[-2000:])
         time.sleep(0.1)
 
 
@@ -78,9 +96,8 @@ def project_copy(directory: Path, scrapyd_url: str) -> Path:
 
 
 def test_deploy_and_two_scheduled_jobs_write_the_dataset(tmp_path: Path) -> None:
-    port = free_port()
+    scrapyd, port = start_scrapyd(tmp_path / "scrapyd")
     api = f"http://127.0.0.1:{port}/"
-    scrapyd = start_scrapyd(tmp_path / "scrapyd", port)
     try:
         project = project_copy(tmp_path / "project", api)
         deploy = subprocess.run([str(BIN / "scrapyd-deploy")], cwd=project,

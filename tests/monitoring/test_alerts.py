@@ -3,11 +3,13 @@ command; a receiver that is down is a warning, never an error."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shlex
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +43,13 @@ def failed_run() -> RunData:
                    verdict=f"run FAILED: {LAYOUT.reason}", feed="output/x.jsonl")
 
 
-def free_port() -> int:
-    """A port nothing listens on (bound, then closed)."""
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A port that refuses connections while the block runs: bound and never listening, so
+    nothing else can take it in the meantime (a port bound, closed and reused could be)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 def test_the_alert_says_what_failed_and_where_the_report_is() -> None:
@@ -96,11 +100,11 @@ def test_command_gets_the_message_on_stdin(tmp_path: Path) -> None:
 @pytest.mark.parametrize("channel", ["email", "webhook", "command"])
 def test_a_receiver_that_is_down_raises_one_line(channel: str) -> None:
     alert = build_alert(failed_run(), None)
-    with pytest.raises(AlertFailed) as raised:
+    with pytest.raises(AlertFailed) as raised, refusing_port() as port:
         if channel == "email":
-            send_email(alert, SmtpConfig("127.0.0.1", free_port(), "a@b.c", ("d@e.f",)), 5)
+            send_email(alert, SmtpConfig("127.0.0.1", port, "a@b.c", ("d@e.f",)), 5)
         elif channel == "webhook":
-            post_webhook(alert, f"http://127.0.0.1:{free_port()}/x", timeout=5)
+            post_webhook(alert, f"http://127.0.0.1:{port}/x", timeout=5)
         else:
             run_command(alert, [sys.executable, "-c", "import sys; sys.exit(3)"], timeout=30)
     assert "\n" not in str(raised.value)
@@ -171,12 +175,12 @@ def test_a_healthy_run_sends_nothing(tmp_path: Path) -> None:
 
 def test_a_channel_that_fails_is_a_warning_and_the_others_still_send(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with webhook_sink() as (url, hooks):
+    with webhook_sink() as (url, hooks), refusing_port() as mail_port:
         crawler = crawler_with_alerts(
             tmp_path, {**run_stats(200), "newscrawl/health/ok": False,
                        "newscrawl/health/reason": "run FAILED"},
             NEWSCRAWL_ALERT_EMAIL_TO="ops@example.org", MAIL_HOST="127.0.0.1",
-            MAIL_PORT=free_port(), NEWSCRAWL_ALERT_WEBHOOK_URL=url)
+            MAIL_PORT=mail_port, NEWSCRAWL_ALERT_WEBHOOK_URL=url)
         alerts = crawler.get_extension(RunAlerts)
         assert alerts is not None
         alert = alerts.alert_for(spider_of(crawler))
