@@ -9,6 +9,7 @@ Every page is built from original text, on demand (the big ones take tens of MB 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -164,6 +165,25 @@ def nine_megabytes() -> str:
                 + related_block(links) + topics_block(links))
 
 
+DISTINCT_PARAGRAPHS = 30_000
+DISTINCT_CHARS = 100
+"""Characters per paragraph of :func:`nine_megabytes_distinct` (3 bytes each in UTF-8)."""
+
+
+def distinct_paragraphs(count: int = DISTINCT_PARAGRAPHS, seed: int = 12) -> list[str]:
+    """``count`` paragraphs of seeded random kana and kanji, each ending in 。: almost every
+    5-character shingle is new, the worst case for near-duplicate detection."""
+    rng = random.Random(seed)
+    letters = [chr(c) for c in range(0x3041, 0x3097)] + [chr(c) for c in range(0x4E00, 0x5E00)]
+    return ["".join(rng.choices(letters, k=DISTINCT_CHARS - 1)) + "。" for _ in range(count)]
+
+
+def nine_megabytes_distinct() -> str:
+    """About 9 MB of body where no paragraph repeats (the cleaner cannot fold it): what the
+    dedupe step meets at its worst."""
+    return page(entry_content("".join(f"<p>{p}</p>\n" for p in distinct_paragraphs())))
+
+
 def big_deep_generic() -> str:
     """About 2 MB of paragraphs nested :data:`BIG_DEEP_LEVELS` deep, without metadata."""
     text = "".join(f"<p>{PARAGRAPH}{n}</p>" for n in range(BIG_DEEP_PARAGRAPHS))
@@ -186,6 +206,7 @@ PAGES: dict[str, Callable[[], HostilePage]] = {
     "canonical_elsewhere": _at(canonical_elsewhere),
     "control_characters": _at(control_characters),
     "nine_megabytes": _at(nine_megabytes),
+    "nine_megabytes_distinct": _at(nine_megabytes_distinct),
     "big_deep_generic": _at(big_deep_generic),
 }
 """Every hostile page of the tests, by name (one of each kind: the tests also vary some)."""

@@ -215,6 +215,11 @@ def test_a_nine_megabyte_page_parses_to_a_bounded_article() -> None:
     assert "links_capped" in parsed.problems
 
 
+def test_nine_megabytes_of_distinct_paragraphs_keep_every_line() -> None:
+    parsed = parse(hostile.nine_megabytes_distinct())
+    assert body_lines(parsed) == hostile.distinct_paragraphs()
+
+
 def test_a_big_deep_page_without_metadata_parses() -> None:
     """Visible-text fallbacks (date line, comment count) read a block only as far as needed:
     on 400 nested blocks around 2 MB of text, reading each block whole is 800 MB of text."""

@@ -6,7 +6,7 @@ The path (:func:`article_path`) is the spider's callback and the pipelines' pure
 the pipelines' order: ``parse_article``, ``validation_error``, ``clean_article``,
 ``schema_error``, the near-duplicate check and add (a fresh in-memory store, the settings'
 defaults), and the JSON Lines line the exporter writes. Each page runs in a process of its own
-(``python -m newscrawl.bench.sections.hostile NAME``) that builds the page, warms the path up
+(:func:`run_page`) that builds the page, warms the path up
 on two small pages (so imports done on first use are not counted), then resets the kernel's
 peak-RSS mark (``/proc/self/clear_refs``) and measures: extra memory is the peak RSS during the
 path minus the RSS before it (C allocations of libxml2 included, unlike tracemalloc).
@@ -130,10 +130,14 @@ def measure_page(name: str) -> dict[str, Any]:
 # --- in the benchmark -----------------------------------------------------------------------
 
 
+WORKER = ("import json, sys; from newscrawl.bench.sections.hostile import measure_page; "
+          "print(json.dumps(measure_page(sys.argv[1])))")
+
+
 def run_page(name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """:func:`measure_page` in a fresh process; its result."""
-    done = subprocess.run([sys.executable, "-m", __name__, name], capture_output=True,
-                          text=True, timeout=PAGE_TIMEOUT, env=env, check=False)
+    done = subprocess.run([sys.executable, "-c", WORKER, name], capture_output=True, text=True,
+                          timeout=PAGE_TIMEOUT, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"page {name} exited {done.returncode}: {done.stderr[-300:]}")
     return dict(json.loads(done.stdout))
@@ -196,7 +200,3 @@ def run(ctx: Context) -> list[Figure]:
     runs = [[run_page(name, ctx.runner.env) for name in PAGES] for _ in range(ctx.runs)]
     ctx.extras["hostile_pages"] = per_page(runs)
     return figures(runs)
-
-
-if __name__ == "__main__":
-    print(json.dumps(measure_page(sys.argv[1])))
