@@ -44,7 +44,6 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 _SPACE = re.compile(r"\s+")
 _SCHEME = "affine32"  # datasketch 2's default: 32-bit hash values, a bijective permutation
@@ -197,6 +196,8 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` of datasketch's ``affine32`` permutations (seed 1): the same in every run,
     so signatures stored by earlier runs stay comparable."""
+    from datasketch import MinHash  # here: importing datasketch costs 0.2 s (scipy)
+
     a, b = MinHash(num_perm=num_perm, scheme=_SCHEME).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -265,6 +266,8 @@ class BandIndex:
     """Rows kept unsorted before a merge."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
+        from datasketch import MinHashLSH  # here: imported only when deduplicating
+
         banding = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.bands: int = banding.b
         self.rows: int = banding.r

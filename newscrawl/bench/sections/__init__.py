@@ -12,6 +12,7 @@ from newscrawl.bench.context import Context
 from newscrawl.bench.figures import Figure
 from newscrawl.bench.sections import (
     extraction,
+    hostile,
     incremental,
     javascript,
     memory,
@@ -30,6 +31,7 @@ SECTIONS: dict[str, Section] = {
     "javascript": javascript.run,
     "replica": replica.run,
     "startup": startup.run,
+    "hostile": hostile.run,
 }
 
 
