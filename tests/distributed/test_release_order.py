@@ -86,6 +86,7 @@ class Worker:
         """Run the release request's callback, each article through the dedupe pipeline
         as Scrapy sends it (then settled, as the member does once it went through)."""
         request = self.requests.pop()
+        assert request.callback is not None
         output = request.callback(HtmlResponse("data:,", body=b"", request=request))
         async for item in as_async(output):
             try:
