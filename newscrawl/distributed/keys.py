@@ -1,7 +1,9 @@
 """Where a distributed crawl keeps things in Redis: one prefix per spider and site.
 
 ``newscrawl:<spider>:<site>:crawl:…`` holds one crawl (the frontier, its duplicate filter, the
-seeding flag, the workers and what each has in hand, the dedupe claims of the crawl); it is
+seeding flag, the workers and what each has in hand, the dedupe claims of the crawl, the
+release barrier: ``…:idle``, each worker's held articles ``…:held:<w>``, ``…:round:<w>``,
+``…:heldid:<w>``, see :mod:`newscrawl.distributed.release`); it is
 deleted when the last worker finishes it, so the next run starts afresh, and kept when a crawl is
 interrupted, so the next run resumes it (as a ``JOBDIR`` run does). ``…:state:…`` is the
 memory between runs (:class:`~newscrawl.distributed.state.RedisState`) and is never deleted.

@@ -23,8 +23,12 @@ installs when ``NEWSCRAWL_REDIS_URL`` is set. It
   requests, another live worker holds a lease (pages in flight, or pages whose articles it has
   not released yet), or the seeding worker has not scheduled its seeds; it then leaves, and
   the last one to leave a finished crawl deletes the crawl's keys. The hold keeps a worker
-  open until its own articles are released (each worker releases its own, oldest first, when
-  it is idle), so every article is written before its worker leaves;
+  open until its own articles are released, so every article is written before its worker
+  leaves;
+* **orders the release across workers** (:class:`~newscrawl.distributed.release.ClusterRelease`,
+  the hold's gate): the held articles are released once no worker crawls any more, every
+  worker's in one publication order, so the dedupe decides as in one process. A worker
+  without the hold says it is idle here, so that it never holds the others back;
 * **moves the shared state to Redis**: when the spider opens it hands the run's
   :class:`~newscrawl.extensions.state.CrawlStateKeeper` a
   :class:`~newscrawl.distributed.state.RedisState` and the
@@ -57,6 +61,7 @@ from newscrawl.distributed import scripts
 from newscrawl.distributed.connection import LOST, RedisLost, connect, masked, redis_url
 from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
+from newscrawl.distributed.release import ClusterRelease
 from newscrawl.distributed.state import RedisState
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
@@ -118,6 +123,8 @@ class ClusterMember:
         self._waiting: tuple[int, int] | None = None
         self._links_counted = 0
         self.deduper: RedisDeduper | None = None
+        self.release = ClusterRelease(self.client, self.keys, self.worker, self.stats,
+                                      on_lost=self.lost)
         self._beat = create_looping_call(self.beat)
         # The dedupe settings, as the dedupe pipeline reads them (for the Redis deduper).
         settings = crawler.settings
@@ -144,6 +151,8 @@ class ClusterMember:
                     self.keys.crawl, self.url, queued)
         self._share_state()
         self._hold = self.crawler.get_spider_middleware(HoldMiddleware)
+        if self._hold is not None:
+            self._hold.gate = self.release  # before the hold's spider_opened (resumed spool)
         self._beat.start(BEAT_SECONDS, now=False)
 
     def _share_state(self) -> None:
@@ -281,7 +290,9 @@ class ClusterMember:
             self.lost(exc)
             return
         self._count_links(links)
-        if queued or self._waiting is not None:
+        if self.release.registered and not self._holding():
+            self.release.forget()  # nothing held any more: nobody waits for this worker
+        if queued or self._waiting is not None or self.release.waiting:
             self._wake_engine()  # waiting idle: ask again now rather than in 5 s
 
     def _links_found(self) -> int:
@@ -305,6 +316,8 @@ class ClusterMember:
         except LOST as exc:
             self.lost(exc)
             return
+        if self._hold is None:
+            self.release.ready()  # idle: the others' release barrier need not wait for it
         self._count_links(links)
         if requeued:
             self.stats.inc_value("newscrawl/cluster/requeued", requeued)

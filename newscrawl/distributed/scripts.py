@@ -24,8 +24,9 @@ local function requeue(C, w)
     redis.call('ZADD', C .. ':requests', string.sub(v, 1, nl - 1), string.sub(v, nl + 1))
     n = n + 1
   end
-  redis.call('DEL', leases)
+  redis.call('DEL', leases, C .. ':held:' .. w, C .. ':round:' .. w, C .. ':heldid:' .. w)
   redis.call('SREM', C .. ':workers', w)
+  redis.call('SREM', C .. ':idle', w)
   return n
 end
 -- Requeue the leases of every registered worker whose heartbeat key expired.
@@ -38,6 +39,15 @@ local function reap(C, me)
   end
   return n
 end
+-- The held article `id` of worker `w` was judged (or will never be): out of the release order.
+local function unhold(C, w, id)
+  local key = redis.call('HGET', C .. ':heldid:' .. w, id)
+  if key then
+    redis.call('ZREM', C .. ':held:' .. w, key)
+    redis.call('ZREM', C .. ':round:' .. w, key)
+    redis.call('HDEL', C .. ':heldid:' .. w, id)
+  end
+end
 -- ARGV[first]: article links this worker found since it last said; ARGV[first + 1:]: the
 -- leases it finished. Counted in the same step as the leases end, so once no lease is left
 -- anywhere the crawl's count of links is complete.
@@ -48,6 +58,20 @@ local function ack(C, me, first)
   for i = first + 1, #ARGV do redis.call('HDEL', leases, ARGV[i]) end
 end
 """
+
+BEFORE = """
+-- Whether place a comes before place b (precedence keys, see dedupe.precedence_key), byte by
+-- byte: Lua's < on strings follows the server's locale (strcoll).
+local function before(a, b)
+  if a == b then return false end
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+"""
+"""A Lua function shared by the scripts that compare places in publication order."""
 
 JOIN = """
 local C, me, ttl = ARGV[1], ARGV[2], ARGV[3]
@@ -73,12 +97,14 @@ ack(C, me, 3)
 local got = redis.call('ZRANGE', C .. ':requests', 0, 0, 'WITHSCORES')
 if #got == 0 then return false end
 redis.call('ZREM', C .. ':requests', got[1])
+redis.call('SREM', C .. ':idle', me)  -- crawling again: the release barrier waits for it
 local id = redis.call('INCR', C .. ':lease_seq')
 redis.call('HSET', C .. ':leases:' .. me, id, got[2] .. '\\n' .. got[1])
 return {id, got[1]}
 """
 """Count ``ARGV[3]`` more links, finish the leases in ``ARGV[4:]``, then move the first request
-of the frontier into this worker's leases. Returns ``[lease id, data]`` or nil."""
+of the frontier into this worker's leases (the worker is crawling: no longer idle for the
+release barrier, :data:`BARRIER`). Returns ``[lease id, data]`` or nil."""
 
 ENQUEUE = """
 local C, fp, score, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -124,12 +150,78 @@ if redis.call('SCARD', C .. ':workers') > 0 or redis.call('ZCARD', C .. ':reques
 end
 redis.call('DEL', C .. ':requests', C .. ':dupefilter', C .. ':seeded', C .. ':workers',
            C .. ':lease_seq', C .. ':claims', C .. ':prec', C .. ':urls', C .. ':bodies',
-           C .. ':sigs', C .. ':links')
+           C .. ':sigs', C .. ':links', C .. ':idle')
 return {requeued, 1, links}
 """
 """A worker stops: count ``ARGV[4]`` more links, finish the leases in ``ARGV[5:]``, give back
 the others, unregister. When it finished (``ARGV[3]`` = 1) and no worker and no request is
 left, delete the crawl's keys. Returns ``[requeued, cleared, links of the whole crawl]``."""
+
+BARRIER = _REQUEUE + """
+local C, me = ARGV[1], ARGV[2]
+local held, heldid = C .. ':held:' .. me, C .. ':heldid:' .. me
+for i = 3, #ARGV - 1, 2 do
+  redis.call('ZADD', held, 0, ARGV[i + 1])
+  redis.call('HSET', heldid, ARGV[i], ARGV[i + 1])
+end
+redis.call('SADD', C .. ':idle', me)
+local requeued = reap(C, me)
+local function crawling()
+  if redis.call('ZCARD', C .. ':requests') > 0 then return true end
+  local seeder = redis.call('GET', C .. ':seeded')
+  if seeder and seeder ~= 'done' and redis.call('EXISTS', C .. ':alive:' .. seeder) == 1 then
+    return true
+  end
+  for _, w in ipairs(redis.call('SMEMBERS', C .. ':workers')) do
+    if redis.call('SISMEMBER', C .. ':idle', w) == 0 then return true end
+  end
+  return false
+end
+if not crawling() then
+  -- Everyone is done crawling: seal the round, every worker's held articles at once.
+  for _, w in ipairs(redis.call('SMEMBERS', C .. ':workers')) do
+    local h = C .. ':held:' .. w
+    if redis.call('EXISTS', h) == 1 then
+      redis.call('ZUNIONSTORE', C .. ':round:' .. w, 2, C .. ':round:' .. w, h)
+      redis.call('DEL', h)
+    end
+  end
+end
+return {redis.call('EXISTS', C .. ':round:' .. me), requeued}
+"""
+"""The release barrier (:mod:`newscrawl.distributed.release`). A worker that is idle registers
+the articles it held since it last said (``ARGV[3:]``: ``id, place`` pairs, places as
+:func:`~newscrawl.distributed.dedupe.precedence_key`) and says it is idle; when no live worker
+is crawling any more (the frontier empty, the seeds scheduled, every worker idle), the held
+articles of every worker are sealed into one round, in one step. Returns ``[1 when this worker
+has sealed articles to release, requeued]`` (dead workers' leases put back on the way)."""
+
+AHEAD = _REQUEUE + BEFORE + """
+local C, me = ARGV[1], ARGV[2]
+local requeued = reap(C, me)
+local first = ''
+for _, w in ipairs(redis.call('SMEMBERS', C .. ':workers')) do
+  if w ~= me then
+    local got = redis.call('ZRANGE', C .. ':round:' .. w, 0, 0)
+    if #got > 0 and (first == '' or before(got[1], first)) then first = got[1] end
+  end
+end
+return {first, requeued}
+"""
+"""The earliest place among the sealed articles the *other* live workers have not had judged
+yet (``''``: none), after putting back the leases of dead workers (and forgetting their held
+articles)."""
+
+UNHOLD = _REQUEUE + """
+local C, me = ARGV[1], ARGV[2]
+if #ARGV == 2 then
+  redis.call('DEL', C .. ':held:' .. me, C .. ':round:' .. me, C .. ':heldid:' .. me)
+else
+  for i = 3, #ARGV do unhold(C, me, ARGV[i]) end
+end
+return 1
+"""
+"""Take articles of this worker out of the release order: those in ``ARGV[3:]``, or all."""
 
 SEED = """
 local C, me = ARGV[1], ARGV[2]
@@ -145,19 +237,6 @@ return 1
 """
 """The seeding worker has scheduled every seed."""
 
-BEFORE = """
--- Whether place a comes before place b (precedence keys, see dedupe.precedence_key), byte by
--- byte: Lua's < on strings follows the server's locale (strcoll).
-local function before(a, b)
-  if a == b then return false end
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
-end
-"""
-"""A Lua function shared by the scripts that compare places in publication order."""
 
 _DEDUPE = BEFORE + """
 local C, S, me = ARGV[1], ARGV[2], ARGV[3]
@@ -234,8 +313,9 @@ end
 # bits of each value, little-endian; '' for an empty body), 13 place (precedence key), 14 check
 # ('1': check, then claim; '0': claim), 15… band fields.
 
-CLAIM = _DEDUPE + """
+CLAIM = _REQUEUE + _DEDUPE + """
 local id, url, bh, sig, here = ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+unhold(C, me, id)  -- judged now: the other workers' later articles may follow
 local later, listed = {}, {}
 local function note_later(cid)
   if not listed[cid] then listed[cid] = true; later[#later + 1] = cid end
@@ -324,10 +404,12 @@ return flat
 """The kept articles whose estimated similarity to a signature reaches the threshold, as
 ``[id, equal values, …]`` (the protocol's ``near``; ``ARGV`` as for :data:`CLAIM`)."""
 
-SETTLE = """
+SETTLE = _REQUEUE + """
 local C, me, id = ARGV[1], ARGV[2], ARGV[3]
+unhold(C, me, id)  -- dropped before the dedupe: it will never be judged
 if redis.call('HGET', C .. ':claims', id) == me then redis.call('HSET', C .. ':claims', id, '+') end
 return 1
 """
 """The claimed article went through the pipelines (written, or dropped after the dedupe): its
-claim stands even once this worker is gone."""
+claim stands even once this worker is gone. An article dropped before the dedupe leaves the
+release order here (a judged one left it in :data:`CLAIM`)."""

@@ -23,6 +23,12 @@ sample, whose limit counts articles written as they come: a copy dropped makes r
 
 The release request is a ``data:`` URL: it never touches the network, robots.txt is not asked
 for it, and ``dont_filter`` lets it past the duplicate and off-site filters.
+
+In the distributed mode (``NEWSCRAWL_REDIS_URL``) the worker's
+:class:`~newscrawl.distributed.member.ClusterMember` sets :attr:`HoldMiddleware.gate`: the
+articles of every worker are then released as one merge in publication order, once no worker
+crawls any more (:mod:`newscrawl.distributed.release`). Without it (the embedded crawl) the
+gate is None and nothing of this applies.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ import pickle
 import struct
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -58,6 +64,23 @@ SPOOL_NAME = "newscrawl-held.spool"
 """The spool's file name in ``JOBDIR``."""
 
 _LENGTH = struct.Struct("<Q")
+
+
+class ReleaseGate(Protocol):
+    """What the hold asks when several workers share a crawl
+    (:class:`newscrawl.distributed.release.ClusterRelease`)."""
+
+    def held(self, key: Precedence, article_id: str) -> None:
+        """An article was held at place *key*."""
+
+    def ready(self) -> bool:
+        """This worker is idle: may it release now (no worker crawls any more)?"""
+
+    async def wait_turn(self, key: Precedence) -> bool:
+        """Wait until the article at *key* may be judged; False: stop releasing."""
+
+    def forget(self) -> None:
+        """This worker's articles will not be released: nobody is to wait for them."""
 
 
 class _Keys:
@@ -155,6 +178,10 @@ class ArticleSpool:
         """Items held and not yet yielded."""
         return len(self._keys) - self._out
 
+    def held_keys(self) -> list[Precedence]:
+        """The keys of the items held (in the order they were held)."""
+        return [self._keys.key(row) for row in range(len(self._keys))]
+
     def release(self) -> Iterator[Any]:
         """Every held item, smallest key first, read one at a time. Items held meanwhile wait
         for the next release; the file is emptied once everything was yielded (a release cut
@@ -202,6 +229,8 @@ class HoldMiddleware(BaseSpiderMiddleware):
         self.spool = ArticleSpool(Path(folder) / SPOOL_NAME if folder else None)
         self._releasing = False
         self._failed = False
+        self.gate: ReleaseGate | None = None
+        """Set by the distributed mode when the spider opens (see the module doc)."""
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -210,6 +239,10 @@ class HoldMiddleware(BaseSpiderMiddleware):
         resumed = self.spool.open()
         if resumed:
             self.stats.inc_value("newscrawl/hold/held", resumed)
+            if self.gate is not None:
+                for seconds, (kind, number, text) in self.spool.held_keys():
+                    self.gate.held((seconds, (kind, number, text)),
+                                   str(number) if kind == 0 else text)
             logger.info("%d article(s) held by the paused run, released when this one is idle",
                         resumed)
 
@@ -218,7 +251,10 @@ class HoldMiddleware(BaseSpiderMiddleware):
             return item  # nothing to order: the pipelines take it (or reject it) now
         if response is not None and response.meta.get(RELEASE_META):
             return item
-        self.spool.hold(precedence(item.date_published, item.article_id), item)
+        key = precedence(item.date_published, item.article_id)
+        self.spool.hold(key, item)
+        if self.gate is not None:
+            self.gate.held(key, item.article_id)
         self.stats.inc_value("newscrawl/hold/held")
         return None
 
@@ -228,6 +264,11 @@ class HoldMiddleware(BaseSpiderMiddleware):
             # callback or errback. Give up rather than wait for ever.
             self._releasing, self._failed = False, True
             logger.error("the request releasing %d held article(s) was dropped", len(self.spool))
+            if self.gate is not None:
+                self.gate.forget()
+            return
+        if self.gate is not None:
+            self._cluster_idle(self.gate)
             return
         if not len(self.spool) or self._failed:
             return
@@ -238,6 +279,43 @@ class HoldMiddleware(BaseSpiderMiddleware):
             "data:,", callback=self.release, errback=self.release_failed, dont_filter=True,
             meta={RELEASE_META: True, "dont_obey_robotstxt": True}))
         raise DontCloseSpider
+
+    def _cluster_idle(self, gate: ReleaseGate) -> None:
+        """Idle in a distributed crawl: say so (even with nothing held: the others wait for
+        every worker), and release in turn once no worker crawls any more."""
+        if not self.crawler.engine.spider_is_idle():
+            raise DontCloseSpider  # another idle handler scheduled more: say idle after it
+        if not gate.ready():
+            if len(self.spool) and not self._failed:
+                raise DontCloseSpider  # other workers still crawl: an original may come
+            return
+        if not len(self.spool) or self._failed:
+            return
+        self._releasing = True
+        self.crawler.engine.crawl(Request(
+            "data:,", callback=self.release_in_turn, errback=self.release_failed,
+            dont_filter=True, meta={RELEASE_META: True, "dont_obey_robotstxt": True}))
+        raise DontCloseSpider
+
+    async def release_in_turn(self, response: Response) -> AsyncIterator[Any]:
+        """The release callback in a distributed crawl: this worker's articles in publication
+        order, each once no other worker has an earlier one still to judge."""
+        gate = self.gate
+        assert gate is not None
+        logger.info("releasing %d held article(s) in publication order, in turn with the "
+                    "other workers", len(self.spool))
+        try:
+            for item in self.spool.release():
+                if not await gate.wait_turn(precedence(item.date_published, item.article_id)):
+                    return  # Redis lost: the member stops the worker; the rest stays held
+                self.stats.inc_value("newscrawl/hold/released")
+                yield item
+        except Exception:
+            self._failed = True  # Scrapy logs the spider error; the rest stays undelivered
+            gate.forget()
+            raise
+        finally:
+            self._releasing = False
 
     def release(self, response: Response) -> Iterator[Any]:
         """The callback of the release request: every held article, in publication order."""
@@ -256,6 +334,8 @@ class HoldMiddleware(BaseSpiderMiddleware):
         self._releasing, self._failed = False, True
         logger.error("could not release %d held article(s): %s", len(self.spool),
                      failure.value)
+        if self.gate is not None:
+            self.gate.forget()
 
     def spider_closed(self, reason: str) -> None:
         left = len(self.spool)
