@@ -12,9 +12,12 @@ On, it checks that Redis answers (else one line, exit status 2) and installs
   the first whose claim file ``<lock stem>.w<N>.claim`` no live process holds (a ``flock`` held
   for the life of the process, released by the kernel however it dies). The run lock becomes
   ``<lock stem>.w<N>.lock`` and the default feed ``<feed stem>.<host>-w<N>.jsonl``: each
-  worker writes its own files (never the same ``.part`` file), and the next worker in a dead
-  worker's slot publishes the ``.part`` file it left and reconciles the state with it, as a
-  single run does after a kill. ``-O``/``-o`` feeds are the user's: give each worker its own.
+  worker writes its own files (never the same ``.part`` file) and keeps its own journal of
+  them in Redis, so no worker mistakes another live worker's ``.part`` for a killed run's. The
+  next worker in a dead worker's slot publishes the ``.part`` file it left and reconciles the
+  state with it, as a single run does after a kill; a worker that joins also adopts the journal
+  of every other dead slot of its machine (one nobody took again, e.g. a run with fewer
+  workers). ``-O``/``-o`` feeds are the user's: give each worker its own.
 
 Listed in ``ADDONS`` before ``newscrawl.feeds.DefaultFeed``, which builds ``FEEDS`` from the
 feed URI this add-on made per worker.
@@ -51,18 +54,30 @@ def host_label() -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", socket.gethostname()) or "host"
 
 
+def claim_path(lock_path: Path, slot: int) -> Path:
+    """The claim file of worker slot ``slot`` beside the run lock ``lock_path``."""
+    return lock_path.with_name(f"{lock_path.stem}.w{slot}.claim")
+
+
+def try_claim(lock_path: Path, slot: int) -> int | None:
+    """The fd of ``slot``'s claim file, now held by this process; None when a live process
+    holds it. The kernel releases the claim however the holder dies."""
+    fd = os.open(claim_path(lock_path, slot), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def claim_slot(lock_path: Path) -> tuple[int, int]:
     """The first free worker slot beside *lock_path*: (slot, fd of its held claim file)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     for slot in range(MAX_SLOTS):
-        claim = lock_path.with_name(f"{lock_path.stem}.w{slot}.claim")
-        fd = os.open(claim, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        return slot, fd
+        fd = try_claim(lock_path, slot)
+        if fd is not None:
+            return slot, fd
     raise RuntimeError(f"{MAX_SLOTS} workers already run beside {lock_path}")
 
 
@@ -82,7 +97,14 @@ class DistributedMode:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.slot: int | None = None
+        self.lock_path: Path | None = None
+        """The run lock the slots are claimed beside (before the slot is added to its name)."""
         self._claim_fd: int | None = None  # held for the life of the process
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> DistributedMode | None:
+        """This crawler's instance of the add-on, if it is enabled."""
+        return next((addon for addon in crawler.addons.addons if isinstance(addon, cls)), None)
 
     def update_settings(self, settings: BaseSettings) -> None:
         url = redis_url(settings)
@@ -117,6 +139,7 @@ class DistributedMode:
         if PLACEHOLDER.search(str(lock_path)):
             return  # an unknown placeholder: leave it to the lock to complain
         self.slot, self._claim_fd = claim_slot(lock_path)
+        self.lock_path = lock_path
         slot_lock = lock_path.with_name(f"{lock_path.stem}.w{self.slot}{lock_path.suffix}")
         settings.set("NEWSCRAWL_LOCK_PATH", str(slot_lock),
                      priority=settings.getpriority("NEWSCRAWL_LOCK_PATH") or "addon")

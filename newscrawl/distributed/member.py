@@ -48,6 +48,7 @@ import os
 import secrets
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter, is_item
@@ -58,6 +59,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.config import read_bool, read_float, read_int, read_share, read_url
 from newscrawl.distributed import scripts
+from newscrawl.distributed.addon import DistributedMode, try_claim
 from newscrawl.distributed.connection import LOST, RedisLost, connect, masked, redis_url
 from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
@@ -82,6 +84,28 @@ FINISH_REASON_LOST = "redis_lost"
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def adopt_dead_slots(state: RedisState, lock_path: Path, own: int) -> int:
+    """Take over the journals of this machine's dead worker slots (no live process holds
+    their claim), so the ``.part`` files their workers left are published by this worker's
+    recovery; each dead slot's claim is held while its journal moves, so no worker starting
+    in it meanwhile sees half of it. Returns the entries adopted."""
+    adopted = 0
+    for slot in state.journal_slots():
+        if slot == own:
+            continue
+        fd = try_claim(lock_path, slot)
+        if fd is None:  # a live worker: its files are its own
+            continue
+        try:
+            moved = state.adopt_journal(slot)
+        finally:
+            os.close(fd)
+        if moved:
+            logger.info("adopted the journal of dead worker slot %d (%d file(s))", slot, moved)
+        adopted += moved
+    return adopted
 
 
 class ClusterMember:
@@ -158,7 +182,12 @@ class ClusterMember:
     def _share_state(self) -> None:
         keeper = self.crawler.get_extension(CrawlStateKeeper)
         if keeper is not None:
-            keeper.state = RedisState(self.client, self.keys, on_lost=self.lost)
+            mode = DistributedMode.of(self.crawler)
+            slot = mode.slot if mode is not None else None
+            state = RedisState(self.client, self.keys, on_lost=self.lost, slot=slot)
+            if mode is not None and mode.lock_path is not None and slot is not None:
+                adopt_dead_slots(state, mode.lock_path, slot)
+            keeper.state = state
             keeper.path = f"{self.url} {self.keys.state}"
         pipeline = self.crawler.get_item_pipeline(DedupePipeline)
         if pipeline is None:

@@ -4,8 +4,11 @@ Implements the protocol of ``newscrawl/state/base.py`` (as of this module) with 
 :attr:`CrawlKeys.state`:
 
 * ``…:articles``: article id → the :class:`~newscrawl.state.base.ArticleState` as JSON;
-* ``…:journal:<host>``: output path → bytes reconciled. Output files are local to a machine,
-  so each host keeps its own journal (a worker never forgets another host's files);
+* ``…:journal:<host>:w<slot>``: output path → bytes reconciled, one journal per worker slot of
+  a machine (:mod:`newscrawl.distributed.addon`). Output files are local to a machine and each
+  worker writes its own, so a worker never forgets, nor publishes, another worker's files
+  (a ``.part`` another live worker is writing looks exactly like one a killed run left);
+  :meth:`RedisState.adopt_journal` hands a dead slot's journal to a live worker;
 * the dedupe fingerprints of written articles (:meth:`CrawlKeys.fingerprints`), each with its
   place in publication order, which the distributed dedupe
   (:mod:`newscrawl.distributed.dedupe`) reads inside its claim script.
@@ -76,16 +79,32 @@ def _decode(raw: bytes | str) -> ArticleState:
     return ArticleState(**{k: v for k, v in data.items() if k in _FIELDS})
 
 
+_ADOPT = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  redis.call('HSETNX', KEYS[2], entries[i], entries[i + 1])
+end
+redis.call('DEL', KEYS[1])
+return #entries / 2
+"""
+"""Move one journal hash into another (``KEYS[1]`` → ``KEYS[2]``); an entry already in the
+target keeps the target's mark."""
+
+
 class RedisState:
     """Articles, journal offsets and dedupe fingerprints in one Redis server."""
 
     def __init__(self, client: redis.Redis, keys: CrawlKeys, host: str | None = None,
-                 on_lost: Callable[[BaseException], None] | None = None) -> None:
+                 on_lost: Callable[[BaseException], None] | None = None,
+                 slot: int | None = None) -> None:
         self.client = client
         self.on_lost = on_lost
         self.keys = keys
         self.articles = f"{keys.state}:articles"
-        self.journal = f"{keys.state}:journal:{host or socket.gethostname()}"
+        self.journals = f"{keys.state}:journal:{host or socket.gethostname()}"
+        """The prefix of this machine's journals."""
+        self.journal = self.journal_of(slot)
+        self._adopt = client.register_script(_ADOPT)
         self._touch = client.register_script(_TOUCH)
         self._record_fp = client.register_script(_RECORD_FINGERPRINT)
         self._read: OrderedDict[str, ArticleState | None] = OrderedDict()
@@ -225,6 +244,27 @@ class RedisState:
 
     def journal_paths(self) -> list[str]:
         return sorted(p.decode() for p in self.client.hkeys(self.journal))  # type: ignore[union-attr]
+
+    def journal_of(self, slot: int | None) -> str:
+        """The journal key of worker slot ``slot`` on this machine (None: a worker with no
+        slot, e.g. one with no lock file)."""
+        return self.journals if slot is None else f"{self.journals}:w{slot}"
+
+    def journal_slots(self) -> list[int]:
+        """The worker slots of this machine that have a journal."""
+        slots = []
+        for key in self.client.scan_iter(match=f"{self.journals}:w*", count=100):
+            tail = (key.decode() if isinstance(key, bytes) else str(key)).rpartition(":w")[2]
+            if tail.isdigit():
+                slots.append(int(tail))
+        return sorted(slots)
+
+    def adopt_journal(self, slot: int) -> int:
+        """Move the journal of ``slot`` (a dead worker's: the caller holds its claim) into this
+        worker's, atomically; the ``.part`` files it lists are then published by this worker's
+        recovery as its own. Returns how many entries moved."""
+        moved = self._adopt(keys=[self.journal_of(slot), self.journal])
+        return int(moved or 0)
 
     def close(self) -> None:
         """Nothing: the connection is the worker's (:class:`.member.ClusterMember`)."""
