@@ -47,6 +47,7 @@ import numpy as np
 
 _SPACE = re.compile(r"\s+")
 _SCHEME = "affine32"  # datasketch 2's default: 32-bit hash values, a bijective permutation
+_SEED = 1  # datasketch's default seed: the permutations every run of the project drew
 
 HEAD_CHARS = 12_000
 """Characters of the normalised body, from its start, that are shingled."""
@@ -195,11 +196,35 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` of datasketch's ``affine32`` permutations (seed 1): the same in every run,
-    so signatures stored by earlier runs stay comparable."""
-    from datasketch import MinHash  # here: importing datasketch costs 0.2 s (scipy)
+    so signatures stored by earlier runs stay comparable.
 
-    a, b = MinHash(num_perm=num_perm, scheme=_SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    Drawn here as datasketch 2 draws them (``MinHash._init_permutations``: an odd ``a`` and any
+    ``b`` from ``numpy.random.RandomState(1)``), without importing datasketch, which pulls in
+    scipy (0.2–0.4 s of every crawl's start); ``tests/pipelines/test_neardup.py`` checks the
+    values against datasketch's own."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_BANDING = {(0.65, 128): (16, 8)}
+"""``(threshold, num_perm)`` → the ``(bands, rows)`` datasketch's ``MinHashLSH`` chooses, for
+the default settings (``NEWSCRAWL_DEDUPE_THRESHOLD`` 0.8 less :data:`LSH_MARGIN`, 128
+permutations); checked against datasketch by the tests. Other settings ask datasketch."""
+
+
+def banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    """``(bands, rows)`` of the LSH index for ``threshold``: datasketch's choice (it minimises
+    the false positives and negatives), so the band hashes stored in Redis by earlier runs
+    stay valid."""
+    known = _BANDING.get((round(threshold, 6), num_perm))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH  # here: scipy is imported only for other settings
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
 
 
 def minhash(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray],
@@ -266,11 +291,7 @@ class BandIndex:
     """Rows kept unsorted before a merge."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
-        from datasketch import MinHashLSH  # here: imported only when deduplicating
-
-        banding = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.bands: int = banding.b
-        self.rows: int = banding.r
+        self.bands, self.rows = banding(threshold, num_perm)
         self._keys = np.empty(0, dtype=np.uint64)
         """Every merged band hash, sorted."""
         self._key_rows = np.empty(0, dtype=np.int32)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import subprocess
+import sys
 import unicodedata
 
 import numpy as np
 import pytest
 from datasketch import MinHash
 
+from newscrawl import neardup
+from newscrawl import settings as project_settings
 from newscrawl.demosite.generator import DemoSite
 from newscrawl.demosite.truth import iter_truth
 from newscrawl.neardup import (
@@ -50,6 +54,38 @@ def test_minhash_equals_datasketch_update_batch_on_replica_bodies() -> None:
         reference.update_batch(hashes.tolist())
         # a small block: many blocks per body, so the blockwise minimum is exercised
         assert np.array_equal(minhash(hashes, perms, block=37), reference.hashvalues)
+
+
+@pytest.mark.parametrize("num_perm", [16, 128, 256])
+def test_permutations_are_datasketchs_own(num_perm: int) -> None:
+    """Drawn without importing datasketch, the same values: stored signatures stay valid."""
+    a, b = permutations(num_perm)
+    reference = MinHash(num_perm=num_perm, scheme="affine32").permutations
+    assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])
+
+
+def test_the_default_banding_is_datasketchs_choice() -> None:
+    """The known banding (the default settings) is what datasketch's ``MinHashLSH`` picks,
+    so band hashes stored in Redis by earlier runs stay valid; other settings ask it."""
+    from datasketch import MinHashLSH
+
+    for (threshold, num_perm), chosen in neardup._BANDING.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert chosen == (lsh.b, lsh.r)
+    default = float(project_settings.NEWSCRAWL_DEDUPE_THRESHOLD) - neardup.LSH_MARGIN
+    assert (round(default, 6), project_settings.NEWSCRAWL_DEDUPE_NUM_PERM) in neardup._BANDING
+    other = MinHashLSH(threshold=0.5, num_perm=64)
+    assert neardup.banding(0.5, 64) == (other.b, other.r)
+
+
+def test_a_default_crawls_dedupe_does_not_import_datasketch_or_scipy() -> None:
+    code = ("import sys; from newscrawl.neardup import Deduper; import newscrawl.settings as s;"
+            "d = Deduper(threshold=s.NEWSCRAWL_DEDUPE_THRESHOLD,"
+            " num_perm=s.NEWSCRAWL_DEDUPE_NUM_PERM);"
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 # Characters around which pieces could go wrong: combining marks, halfwidth kana and their
