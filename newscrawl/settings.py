@@ -33,8 +33,7 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# A crawl from cron listens on no port: Scrapy's remote control is off, and not even imported
-# (EXTENSIONS below).
+# A crawl from cron listens on no port: Scrapy's remote control is off.
 REMOTE_CONTROL_ENABLED = False
 
 # --- Faults and retries (README "A hostile web") ---------------------------------------------
@@ -99,7 +98,6 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.state.StatePipeline": 900,
 }
 EXTENSIONS = {
-    "scrapy.extensions.remote_control.RemoteControl": None,
     "newscrawl.extensions.lock.RunLock": 1,  # first: nothing opens before the lock is held
     "newscrawl.extensions.checks.ScrapySettingsCheck": 2,
     "newscrawl.extensions.rejectsfeed.RejectsFeed": 500,

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.config import read_url
-from newscrawl.distributed.connection import connect, masked, redis_url
+from newscrawl.distributed.url import masked, redis_url
 from newscrawl.paths import PLACEHOLDER, fill_params, site_key
 
 if TYPE_CHECKING:
@@ -110,6 +110,8 @@ class DistributedMode:
         url = redis_url(settings)
         if not url:
             return
+        from newscrawl.distributed.connection import connect  # redis: imported only when on
+
         connect(url).close()  # BadSetting (one line, exit 2) when Redis does not answer
         settings.set("SCHEDULER", f"{PACKAGE}.scheduler.RedisScheduler", priority="addon")
         settings.set("DUPEFILTER_CLASS", f"{PACKAGE}.scheduler.FingerprintDupeFilter",

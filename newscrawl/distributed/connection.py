@@ -12,8 +12,7 @@ one per article deduplicated; see ``docs/notes/cluster.md`` for the measured cou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,12 +20,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy.exceptions import IgnoreRequest
 
 from newscrawl.config import BadSetting
+from newscrawl.distributed.url import SETTING, masked
 from newscrawl.rejects import Rejected
 
-if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
-
-SETTING = "NEWSCRAWL_REDIS_URL"
 SCHEMES = ("redis", "rediss", "unix")
 
 CONNECT_TIMEOUT_SECONDS = 5.0
@@ -49,24 +45,6 @@ class RedisLost(Rejected, IgnoreRequest):
     def __init__(self, exc: BaseException) -> None:
         super().__init__("redis_lost", detail=f"{exc}; crawled again by the next run",
                          log_level="WARNING")
-
-
-def masked(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
-
-
-def redis_url(settings: BaseSettings) -> str:
-    """``NEWSCRAWL_REDIS_URL``, or ``""`` when the distributed mode is off."""
-    value = settings.get(SETTING)
-    return str(value).strip() if value else ""
 
 
 def connect(url: str) -> redis.Redis:

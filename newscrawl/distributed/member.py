@@ -60,11 +60,12 @@ from scrapy.utils.defer import deferred_from_coro
 from newscrawl.config import read_bool, read_float, read_int, read_share, read_url
 from newscrawl.distributed import scripts
 from newscrawl.distributed.addon import DistributedMode, try_claim
-from newscrawl.distributed.connection import LOST, RedisLost, connect, masked, redis_url
+from newscrawl.distributed.connection import LOST, RedisLost, connect
 from newscrawl.distributed.dedupe import RedisDeduper
 from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.release import ClusterRelease
 from newscrawl.distributed.state import RedisState
+from newscrawl.distributed.url import masked, redis_url
 from newscrawl.extensions.state import CrawlStateKeeper
 from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
 from newscrawl.pipelines.dedupe import DedupePipeline, window_start

@@ -10,8 +10,9 @@ import pytest
 from scrapy.settings import Settings
 
 from newscrawl.config import BadSetting
-from newscrawl.distributed.connection import connect, masked, redis_url
+from newscrawl.distributed.connection import connect
 from newscrawl.distributed.demo import RedisServer
+from newscrawl.distributed.url import masked, redis_url
 from tests.support import ROOT, built_crawler
 
 
