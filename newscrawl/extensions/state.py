@@ -30,6 +30,7 @@ import logging
 import os
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,6 +134,7 @@ class CrawlStateKeeper(StateService):
         self._sync_again = False
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._copies: dict[str, list[ArticleState]] = defaultdict(list)
+        self._reconciled_listeners: list[Callable[[dict[str, Any]], None]] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -151,7 +153,7 @@ class CrawlStateKeeper(StateService):
                      for pattern in [feed_pattern(template, self.spider_name)] if pattern
                      for path in pattern.files()}
             files.update(journal_files(self.state))
-            report = reconcile(self.state, sorted(files), self.site)
+            report = reconcile(self.state, sorted(files), self.site, self._reconciled)
         except (sqlite3.Error, OSError) as exc:
             self._fail("could not open and reconcile the state", exc)
             return
@@ -357,6 +359,13 @@ class CrawlStateKeeper(StateService):
 
     def fingerprints(self, scheme: str, since: str | None = None) -> list[StoredFingerprint]:
         return self.state.fingerprints(scheme, since) if self._opened else []
+
+    def when_reconciled(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        self._reconciled_listeners.append(listener)
+
+    def _reconciled(self, record: dict[str, Any]) -> None:
+        for listener in self._reconciled_listeners:
+            listener(record)
 
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None) -> None:

@@ -69,6 +69,7 @@ class DedupePipeline:
         self.keeper = state_service(crawler)
         self._pending: dict[str, Fingerprint] = {}
         if self.keeper is not None:
+            self.keeper.when_reconciled(self.reconciled)
             crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
             crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
             crawler.signals.connect(self.item_gone, signal=signals.item_dropped)
@@ -116,6 +117,20 @@ class DedupePipeline:
         logger.info("Dedupe loaded %d article(s) of earlier runs%s in %.2f s", loaded,
                     f" first seen since {since}" if since else "",
                     time.perf_counter() - started)
+
+    def reconciled(self, record: dict[str, Any]) -> None:
+        """An article line of earlier output the state had not recorded (a run killed between
+        writing the line and recording it): its fingerprint may be missing too, and without it
+        the article's copies would be written as originals. Kept now, before the preload."""
+        if self.keeper is None or not isinstance(record.get("body"), str):
+            return
+        if self.deduper is None:
+            self.open_spider()
+        assert self.deduper is not None
+        fingerprint = self.deduper.fingerprint(record["body"])
+        self.keeper.record_fingerprint(str(record["article_id"]), self.deduper.scheme,
+                                       fingerprint.body_hash, Deduper.signature(fingerprint))
+        self.stats.inc_value("newscrawl/dedupe/recorded_from_output")
 
     def item_scraped(self, item: Any) -> None:
         if not isinstance(item, Article) or not item.article_id or self.keeper is None:

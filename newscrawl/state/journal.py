@@ -28,7 +28,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,10 +265,11 @@ class ReconcileReport:
 
 
 def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None,
-              ) -> ReconcileReport:
+              on_recorded: Callable[[dict[str, Any]], None] | None = None) -> ReconcileReport:
     """Record the articles of output lines the state does not hold (see the module doc).
 
     With *site*, lines of articles of other sites (a mirror, the replica) are left alone.
+    *on_recorded* hears of each article line recorded, inside the file's transaction.
     """
     report = ReconcileReport()
     seen_paths = set()
@@ -292,7 +293,7 @@ def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None
             os.close(fd)
         with state.transaction():
             for raw in lines:
-                _reconcile_line(state, raw, site, report)
+                _reconcile_line(state, raw, site, report, on_recorded)
             state.set_journal_mark(key, JournalMark(end, head))
     for key in state.journal_paths():
         if key not in seen_paths and not Path(key).exists():
@@ -301,7 +302,8 @@ def reconcile(state: CrawlState, paths: Iterable[Path], site: Site | None = None
 
 
 def _reconcile_line(state: CrawlState, raw: bytes, site: Site | None,
-                    report: ReconcileReport) -> None:
+                    report: ReconcileReport,
+                    on_recorded: Callable[[dict[str, Any]], None] | None = None) -> None:
     report.lines += 1
     try:
         record = json.loads(raw)
@@ -318,6 +320,8 @@ def _reconcile_line(state: CrawlState, raw: bytes, site: Site | None,
             line_state.etag, line_state.last_modified = known.etag, known.last_modified
         state.record(line_state)
         report.recorded += 1
+        if on_recorded is not None:
+            on_recorded(record)
 
 
 PART_HEAD = "part"

@@ -21,9 +21,10 @@ the run lock, which is keyed on the state file).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newscrawl.config import BadSetting, read_bool, read_choice, read_path, read_url
 from newscrawl.paths import site_key
@@ -92,6 +93,12 @@ class StateService(ABC):
     def record_fingerprint(self, article_id: str, scheme: str, body_hash: bytes,
                            signature: bytes | None) -> None:
         """Keep the dedupe fingerprint of an article; stored once its line is recorded."""
+
+    @abstractmethod
+    def when_reconciled(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call *listener* with each article line the state records from earlier output when
+        the run opens (a line a killed run wrote and did not record), before the spider runs:
+        the dedupe pipeline fingerprints it, so the original's copies stay copies."""
 
     # -- the delivery journal (for the feed storage and the rejects file) ----------------------
 

@@ -242,6 +242,38 @@ def test_the_state_survives_runs_and_reconciles_the_output(tmp_path: Path) -> No
     keeper.close()
 
 
+def test_an_original_written_but_never_recorded_keeps_its_copies_out(tmp_path: Path) -> None:
+    """Killed between writing a line and recording its fingerprint, a run leaves an original
+    the next run only finds in the output: its fingerprint is made from the line, so a copy
+    met next is still a copy (seen once: a story written twice after a kill -9)."""
+    import json
+
+    from newscrawl.pipelines.dedupe import DedupePipeline
+    from newscrawl.rejects import Rejected
+
+    story = "".join(f"第{n}段落。港の再開発について市が説明会を開いた。" for n in range(12))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "2026-11-25T09-00-00+00-00.jsonl").write_text(
+        json.dumps(asdict(article("7", body=story)), ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    from newscrawl import settings as project
+
+    crawler = make_crawler(tmp_path, **{name: getattr(project, name) for name in dir(project)
+                                        if name.startswith("NEWSCRAWL_DEDUPE_")})
+    pipeline = DedupePipeline(crawler)  # built after the extensions, as in a crawl
+    keeper = crawler.get_extension(CrawlStateKeeper)
+    assert keeper is not None
+    pipeline.open_spider()
+    keeper.spider_opened()
+    pipeline.spider_opened()
+    with pytest.raises(Rejected) as copy:
+        pipeline.process_item(article("8", body=story))
+    assert copy.value.duplicate_of == "7"
+    assert crawler.stats.get_value("newscrawl/dedupe/recorded_from_output") == 1
+    keeper.close()
+
+
 def test_copies_the_dedupe_dropped_are_remembered(crawler: Crawler) -> None:
     from newscrawl.pipelines.state import StatePipeline
     from newscrawl.rejects import Rejected
