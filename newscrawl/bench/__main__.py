@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import traceback
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-only", action="store_true", help="only the profile")
     parser.add_argument("--profile-articles", type=int, default=2000,
                         help="replica size of the profiled crawl (default 2000)")
+    parser.add_argument("--memory-articles", default="",
+                        help="replica sizes of the memory crawls, e.g. 2000,20000 (default: "
+                             "those of --quick or --full); the target compares the first two")
     args = parser.parse_args(argv)
     if args.runs < 3:
         parser.error("--runs must be 3 or more: every figure is a median with its spread")
@@ -54,6 +57,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = set(args.only) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    try:
+        args.memory_articles = tuple(int(n) for n in args.memory_articles.split(",") if n)
+    except ValueError:
+        parser.error("--memory-articles takes article counts, e.g. 2000,20000")
+    if args.memory_articles and (len(args.memory_articles) < 2
+                                 or min(args.memory_articles) < 1):
+        parser.error("--memory-articles takes at least two positive sizes")
     return args
 
 
@@ -86,6 +96,8 @@ def save(out: Path, report: dict[str, Any]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = FULL if args.mode == "full" else QUICK
+    if args.memory_articles:
+        sizes = replace(sizes, memory_articles=args.memory_articles)
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     machine = machine_info(sizes.mode, args.runs)
