@@ -7,6 +7,7 @@ import logging
 from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
+from scrapy.logformatter import LogFormatterResult
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
@@ -24,7 +25,7 @@ def _setup() -> tuple[LogFormatter, Spider, Article]:
     return LogFormatter.from_crawler(crawler), spider, article
 
 
-def _line(result: dict) -> str:  # type: ignore[type-arg]
+def _line(result: LogFormatterResult) -> str:
     return str(result["msg"] % result["args"])
 
 

@@ -81,7 +81,7 @@ def test_every_other_reached_article_is_rejected_with_its_reason(crawl: Crawl) -
     assert wrong == {}
     written = {a["article_id"] for a in crawl.articles}
     for reject in crawl.rejects:  # and no reject without a cause
-        t = crawl.truth[reject["article_id"]]
+        t = crawl.truth[str(reject["article_id"])]
         if reject["reason"] in ("near_duplicate", "duplicate_body"):
             assert reject["duplicate_of"] in written
         else:

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ def scrapy_stats(log: str) -> dict[str, Any]:
     return dict(ast.literal_eval(literal))
 
 
-def crawl(base_url: str, tmp: Path, *, js: bool, env: dict[str, str] | None = None,
+def crawl(base_url: str, tmp: Path, *, js: bool, env: Mapping[str, str] | None = None,
           **settings: str) -> Run:
     output = tmp / f"out-{len(list(tmp.iterdir()))}.jsonl"
     settings = {**ISOLATED, **settings}
@@ -84,9 +84,8 @@ def assert_no_page_left_open(stats: dict[str, Any]) -> None:
 
 
 def test_ranking_articles_are_found_only_with_javascript(base_url: str, tmp_path: Path) -> None:
-    only_ranking = {"NEWSCRAWL_FOLLOW_BLOCKS": "ranking"}
-    without = crawl(base_url, tmp_path, js=False, **only_ranking)
-    with_js = crawl(base_url, tmp_path, js=True, **only_ranking)
+    without = crawl(base_url, tmp_path, js=False, NEWSCRAWL_FOLLOW_BLOCKS="ranking")
+    with_js = crawl(base_url, tmp_path, js=True, NEWSCRAWL_FOLLOW_BLOCKS="ranking")
 
     assert without.items == []
     assert not any(key.startswith(("playwright/", "newscrawl/js/")) for key in without.stats)
@@ -174,11 +173,13 @@ def test_missing_browser_can_be_tolerated(base_url: str, tmp_path: Path) -> None
 def test_a_resumed_job_still_reads_the_rankings(base_url: str, tmp_path: Path) -> None:
     """With JOBDIR, the second run of the same command (a resume) finds the ranking page
     already in the persisted duplicate filter; the listing must be read all the same."""
-    job = {"JOBDIR": str(tmp_path / "job"), "NEWSCRAWL_JS_TIMEOUT_SECONDS": "10",
-           "NEWSCRAWL_FOLLOW_BLOCKS": "ranking"}
-    first = crawl(base_url, tmp_path, js=True, **job)
+    def job() -> Run:
+        return crawl(base_url, tmp_path, js=True, JOBDIR=str(tmp_path / "job"),
+                     NEWSCRAWL_JS_TIMEOUT_SECONDS="10", NEWSCRAWL_FOLLOW_BLOCKS="ranking")
+
+    first = job()
     assert first.returncode == 0, first.log[-3000:]
-    again = crawl(base_url, tmp_path, js=True, **job)
+    again = job()
     assert again.returncode == 0, again.log[-3000:]
     assert again.stats.get("newscrawl/js/ranking/daily") == 10
     assert "ranking page not parsed" not in again.log
