@@ -48,6 +48,10 @@ class Loop:
     """Runs stopped by a signal (``SIGKILL``, or ``SIGTERM``)."""
     terms: int = 0
     """Of those, runs sent ``SIGTERM`` first."""
+    span: float = 3.0
+    """Seconds after its start within which a run is killed at a random time: shortened to
+    the length of the last run that ended by itself (an incremental run with little left to
+    do lasts about a second), so that kills keep landing inside runs."""
     account: Account | None = None
 
 
@@ -65,8 +69,9 @@ def outputs(tmp_path: Path, scenario: str, run: int) -> tuple[list[str], dict[st
 def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Path,
                    loop: Loop) -> None:
     """Kill *process* at a random moment (counted in *loop* unless it ended first)."""
+    started = time.monotonic()
     if rng.random() < 0.5:
-        deadline = time.monotonic() + rng.uniform(0.05, 3.0)
+        deadline = started + rng.uniform(0.05, loop.span)
         while process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
     else:
@@ -74,6 +79,7 @@ def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Pa
         while process.poll() is None and lines_in_parts(out) < threshold:
             time.sleep(0.005)
     if process.poll() is not None:
+        loop.span = max(0.1, min(loop.span, 0.9 * (time.monotonic() - started)))
         return
     loop.kills += 1
     if rng.random() < 0.2:
@@ -94,7 +100,7 @@ def kill_loop(tmp_path: Path, base_url: str, truth: dict[str, dict[str, Any]],
     loop = Loop()
     state = {"NEWSCRAWL_STATE_PATH": tmp_path / "state.sqlite3", **PACE}
     (tmp_path / "out").mkdir(exist_ok=True)
-    while loop.kills < kills and loop.runs < 3 * kills:
+    while loop.kills < kills and loop.runs < 4 * kills:
         options, settings = outputs(tmp_path, scenario, loop.runs)
         process = start_crawl(crawl_command(base_url, *options, **state, **settings),
                               tmp_path / f"run{loop.runs}.log")
