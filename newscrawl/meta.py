@@ -24,6 +24,11 @@ DECISION_META = "newscrawl_incremental"
 Set by the incremental middlewares (a redirected copy keeps it); read by them and by the
 spider's errback (a ``skip`` is on purpose, not a reject)."""
 
+RELEASE_META = "newscrawl_release"
+"""True on the hold's release request (a ``data:`` URL): the articles its callback yields pass
+through the hold. Set by :mod:`newscrawl.middlewares.hold`; read by it and by the distributed
+scheduler and member (a release request is not leased nor counted as crawling)."""
+
 JS_META = "newscrawl_js"
 """``ranking`` or ``category``: which rendered page a browser request is. Set by
 :mod:`newscrawl.rendering.requests`; read by the spider's errback for rendered pages."""

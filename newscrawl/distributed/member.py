@@ -67,7 +67,8 @@ from newscrawl.distributed.release import ClusterRelease
 from newscrawl.distributed.state import RedisState
 from newscrawl.distributed.url import masked, redis_url
 from newscrawl.extensions.state import CrawlStateKeeper
-from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
+from newscrawl.meta import RELEASE_META
+from newscrawl.middlewares.hold import HoldMiddleware
 from newscrawl.pipelines.dedupe import DedupePipeline, window_start
 
 if TYPE_CHECKING:

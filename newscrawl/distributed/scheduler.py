@@ -42,7 +42,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from newscrawl.distributed.connection import LOST
 from newscrawl.distributed.member import ClusterMember
-from newscrawl.middlewares.hold import RELEASE_META
+from newscrawl.meta import RELEASE_META
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

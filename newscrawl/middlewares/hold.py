@@ -49,6 +49,7 @@ from scrapy.utils.job import job_dir
 
 from newscrawl.config import read_bool, read_int
 from newscrawl.items import Article
+from newscrawl.meta import RELEASE_META
 from newscrawl.neardup import Precedence, precedence
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RELEASE_META = "newscrawl_release"
-"""Set on the release request: the articles its callback yields pass through."""
 SPOOL_NAME = "newscrawl-held.spool"
 """The spool's file name in ``JOBDIR``."""
 

@@ -19,8 +19,8 @@ from newscrawl.distributed.keys import CrawlKeys
 from newscrawl.distributed.member import ClusterMember
 from newscrawl.distributed.scheduler import RedisScheduler
 from newscrawl.items import Article
-from newscrawl.meta import ARTICLE_ID_META
-from newscrawl.middlewares.hold import RELEASE_META, HoldMiddleware
+from newscrawl.meta import ARTICLE_ID_META, RELEASE_META
+from newscrawl.middlewares.hold import HoldMiddleware
 from tests.support import built_crawler
 
 BASE = "http://127.0.0.1:8765/ja/"

@@ -18,7 +18,8 @@ from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
-from newscrawl.middlewares.hold import RELEASE_META, SPOOL_NAME, ArticleSpool, HoldMiddleware
+from newscrawl.meta import RELEASE_META
+from newscrawl.middlewares.hold import SPOOL_NAME, ArticleSpool, HoldMiddleware
 from newscrawl.neardup import precedence
 from tests.support import ROOT, newscrawl_defaults
 
