@@ -212,6 +212,14 @@ def read_path(settings: BaseSettings, name: str, params: Mapping[str, str] | Non
     return path
 
 
+def path_params(settings: BaseSettings, spider_name: str) -> dict[str, str]:
+    """The placeholders of the path settings: ``%(name)s``, the spider's name, and
+    ``%(site)s``, the site's key (:func:`newscrawl.paths.site_key` of ``NEWSCRAWL_BASE_URL``)."""
+    from newscrawl.paths import site_key  # paths imports nothing of ours
+
+    return {"name": spider_name, "site": site_key(read_url(settings, "NEWSCRAWL_BASE_URL"))}
+
+
 # --- Names of the previous release ---------------------------------------------------------
 
 RENAMED: dict[str, str] = {

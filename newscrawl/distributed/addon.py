@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.config import read_url
+from newscrawl.config import path_params
 from newscrawl.distributed.url import masked, redis_url
-from newscrawl.paths import PLACEHOLDER, fill_params, site_key
+from newscrawl.paths import PLACEHOLDER, fill_params
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -136,8 +136,7 @@ class DistributedMode:
         if not lock:
             return
         name = self.crawler.spider.name if self.crawler.spider else "default"
-        site = site_key(read_url(settings, "NEWSCRAWL_BASE_URL"))
-        lock_path = Path(fill_params(str(lock), {"name": name, "site": site}))
+        lock_path = Path(fill_params(str(lock), path_params(settings, name)))
         if PLACEHOLDER.search(str(lock_path)):
             return  # an unknown placeholder: leave it to the lock to complain
         self.slot, self._claim_fd = claim_slot(lock_path)

@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from newscrawl.config import BadSetting, read_path, read_url, writable_problem
+from newscrawl.config import BadSetting, path_params, read_path, writable_problem
 from newscrawl.feeds import output_files
-from newscrawl.paths import lock_path_for, site_key, time_token
+from newscrawl.paths import lock_path_for, time_token
 from newscrawl.state.journal import recover_parts
 from newscrawl.state.service import configured_state
 
@@ -165,8 +165,7 @@ def lock_paths(crawler: Crawler) -> list[Path]:
         if problem is not None:
             raise BadSetting("FEEDS", f"cannot write beside {template} ({problem})")
         paths.append(lock)
-    extra = read_path(settings, "NEWSCRAWL_LOCK_PATH",
-                      {"name": name, "site": site_key(read_url(settings, "NEWSCRAWL_BASE_URL"))})
+    extra = read_path(settings, "NEWSCRAWL_LOCK_PATH", path_params(settings, name))
     if extra is not None:
         paths.append(extra)
     unique: dict[str, Path] = {}

@@ -28,7 +28,7 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.config import read_bool, read_int, read_path
+from newscrawl.config import path_params, read_bool, read_int, read_path
 from newscrawl.monitoring.files import RUN_SUFFIX, feed_path, run_file
 from newscrawl.monitoring.history import RunHistory, history_path_for_state, run_record
 from newscrawl.monitoring.observe import RunObserver
@@ -40,8 +40,6 @@ from newscrawl.monitoring.verdict import (
     judge_monitors,
     summarize,
 )
-from newscrawl.paths import site_key
-from newscrawl.urls import site_from_settings
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -60,7 +58,7 @@ def history_path(crawler: Crawler) -> Path | None:
     neither names a file."""
     settings = crawler.settings
     name = crawler.spider.name if crawler.spider else "default"
-    params = {"name": name, "site": site_key(site_from_settings(settings).base_url)}
+    params = path_params(settings, name)
     own = read_path(settings, "NEWSCRAWL_MONITOR_HISTORY_PATH", params)
     if own is not None:
         return own

@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.config import read_bool, read_path
+from newscrawl.config import path_params, read_bool, read_path
 from newscrawl.monitoring.rundata import write_atomically
 from newscrawl.pages.template import TemplateLearner
-from newscrawl.paths import site_key
-from newscrawl.urls import site_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,7 +35,7 @@ def template_path(crawler: Crawler) -> Path | None:
     """``NEWSCRAWL_TEMPLATE_PATH``, else the state file's path with :data:`SUFFIX`."""
     settings = crawler.settings
     name = crawler.spider.name if crawler.spider else "default"
-    params = {"name": name, "site": site_key(site_from_settings(settings).base_url)}
+    params = path_params(settings, name)
     own = read_path(settings, "NEWSCRAWL_TEMPLATE_PATH", params)
     if own is not None:
         return own

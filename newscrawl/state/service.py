@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.config import BadSetting, read_bool, read_choice, read_path, read_url
-from newscrawl.paths import site_key
+from newscrawl.config import BadSetting, path_params, read_bool, read_choice, read_path
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,9 +55,7 @@ def configured_state(settings: BaseSettings, spider_name: str) -> StateConfig | 
     backend = read_choice(settings, "NEWSCRAWL_STATE_BACKEND", STATE_BACKENDS)
     if backend == "memory":
         return StateConfig(backend, None, full)
-    params = {"name": spider_name,
-              "site": site_key(read_url(settings, "NEWSCRAWL_BASE_URL"))}
-    path = read_path(settings, "NEWSCRAWL_STATE_PATH", params)
+    path = read_path(settings, "NEWSCRAWL_STATE_PATH", path_params(settings, spider_name))
     if path is None:
         raise BadSetting("NEWSCRAWL_STATE_PATH", "must name a file when the state is on")
     return StateConfig(backend, path, full)
