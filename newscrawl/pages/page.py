@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from lxml import etree
 from scrapy.http import TextResponse
 
-from newscrawl.pages.encoding import response_text
+from newscrawl.pages.encoding import clean_utf8, response_text
 from newscrawl.pages.select import ClassIndex
 from newscrawl.pages.structured import Microdata, collect_meta, find_article, find_microdata
-from newscrawl.pages.tree import parse_html, strip_controls
+from newscrawl.pages.tree import parse_markup, strip_controls
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
@@ -110,12 +110,21 @@ class Page:
         self.problems: list[str] = []
         self.fields: dict[str, Any] = {}
         """Field results by field name (see :func:`field`)."""
-        self.text = strip_controls(response_text(response))
+        markup = clean_utf8(response)
+        if markup is not None:
+            markup = markup.strip()  # as str.strip() would, unless it ends in a non-ASCII byte
+        if markup is None or markup[:1] >= b"\x80" or markup[-1:] >= b"\x80":
+            markup = self.text.strip().replace("\x00", "").encode("utf-8")
+        self.root: etree._Element = parse_markup(markup, self.url)
+        """The page's root element (plain lxml elements: see
+        :func:`~newscrawl.pages.tree.parse_html`); parsed from the body as it came when that
+        is clean UTF-8 (see :func:`~newscrawl.pages.encoding.clean_utf8`)."""
+
+    @cached_property
+    def text(self) -> str:
         """The decoded page, without control characters (see
         :func:`~newscrawl.pages.tree.strip_controls`)."""
-        self.root: etree._Element = parse_html(self.text, self.url)
-        """The page's root element (plain lxml elements: see
-        :func:`~newscrawl.pages.tree.parse_html`)."""
+        return strip_controls(response_text(self.response))
 
     @property
     def is_html(self) -> bool:

@@ -56,9 +56,14 @@ def parse_html(text: str, base_url: str,
     in Python for every element object lxml creates, which costs more than the parse of a
     page once its links, blocks and class queries have touched most elements. Pass
     :class:`lxml.html.HTMLParser` for a tree that libraries such as trafilatura accept."""
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    return parse_markup(text.strip().replace("\x00", "").encode("utf-8"), base_url, parser_class)
+
+
+def parse_markup(data: bytes, base_url: str,
+                 parser_class: type[etree.HTMLParser] = etree.HTMLParser) -> etree._Element:
+    """The root element of trimmed UTF-8 markup without NUL (see :func:`parse_html`)."""
     parser = parser_class(recover=True, encoding="utf-8", huge_tree=True)
-    root = etree.fromstring(body, parser=parser, base_url=base_url)
+    root = etree.fromstring(data or b"<html/>", parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     return root

@@ -1,0 +1,52 @@
+"""A page is parsed from its body as it came only when decoding, mojibake repair and control
+stripping would change nothing: the fast path and the careful one give the same tree."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+from scrapy.http import HtmlResponse
+
+from newscrawl.pages.encoding import clean_utf8, response_text
+from newscrawl.pages.page import Page
+from newscrawl.pages.tree import parse_html, strip_controls
+from newscrawl.urls import Site
+
+BASE = "https://www.kangnamtimes.com/ja/news/articleView.html?idxno=101"
+JA = "冬の港町で開かれた市場に、朝から多くの人が集まった。"
+UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def page(inner: str) -> str:
+    return f"<html><head><title>t</title></head><body><p>{inner}</p></body></html>"
+
+
+CASES: dict[str, tuple[bytes, dict[str, str], bool]] = {
+    # name: (body, headers, whether clean_utf8 takes the body as it came)
+    "clean": (page(JA).encode(), UTF8, True),
+    "a copyright sign": (page(f"{JA}©写真").encode(), UTF8, True),
+    "surrounding blank lines": (f"\n\n {page(JA)} \n".encode(), UTF8, True),
+    "a control character": (page(f"{JA}\x08{JA}").encode(), UTF8, False),
+    "a character reference": (page(f"{JA}&#8;{JA}").encode(), UTF8, False),
+    "a replacement character": (page(f"{JA}\ufffd").encode(), UTF8, False),
+    "mojibake": (page(JA).encode().decode("latin-1").encode(), UTF8, False),
+    "a byte-order mark": (b"\xef\xbb\xbf" + page(JA).encode(), UTF8, False),
+    "Shift_JIS labelled UTF-8": (page(JA).encode("cp932"), UTF8, False),
+    "EUC-JP, no label": (page(JA).encode("euc_jp"), {"Content-Type": "text/html"}, False),
+    "an ideographic space at the end": (f"{page(JA)}\u3000".encode(), UTF8, True),
+    "empty": (b"", UTF8, True),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_body_is_parsed_as_it_came_only_when_that_changes_nothing(name: str) -> None:
+    body, headers, clean = CASES[name]
+    response = HtmlResponse(BASE, body=body, headers=headers)
+    assert (clean_utf8(response) is not None) == clean
+    careful = parse_html(strip_controls(response_text(response)), BASE)
+    parsed = Page(response, Site("https://www.kangnamtimes.com/ja/"))
+    assert etree.tostring(parsed.root, encoding="unicode") == etree.tostring(careful,
+                                                                            encoding="unicode")
+    assert parsed.text == strip_controls(response_text(response))
+    if name not in ("empty", "mojibake"):  # double-encoded text cannot be read back
+        assert "冬の港町" in etree.tostring(parsed.root, encoding="unicode")
