@@ -23,6 +23,10 @@ USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"  # follows NEWSCRAWL_CONTAC
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's callback output (the limit
+# is per response: scrapy/scrapy#6852); the default 100 cost about 0.6 ms a page, a fifth of a
+# fetch-only crawl. A page yields one article and some twenty requests, none of them waiting.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

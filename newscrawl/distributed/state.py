@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 _FIELDS = frozenset(f.name for f in fields(ArticleState))
 READ_CACHE = 1024
 """Answers of :meth:`RedisState.get` kept for when Redis goes away (more than the articles a
-worker has in its pipelines at once: ``CONCURRENT_ITEMS``, 100 by default)."""
+worker has in its pipelines at once: one per response in flight)."""
 _TOUCH = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
