@@ -19,7 +19,7 @@ from newscrawl.boilerplate import MODEL_LINK_HEADINGS, link_block_name
 from newscrawl.items import LinkRef
 from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
-from newscrawl.urls import Site
+from newscrawl.urls import ArticleRef, Site
 
 BLOCK_CLASSES: dict[str, str] = {
     "latest": "latest",
@@ -55,9 +55,25 @@ _GUESS_HEADINGS = tuple((key, "related" if block == "inline" else block)
 sits (inside the body), not by its title."""
 
 
+_TITLED_TAGS = frozenset({"section", "aside", "div", "nav"})
+_TITLE_TAGS = frozenset({"h2", "h3", "h4", "p", "header"})
+_TOP_TAGS = frozenset({"body", "html"})
+
+
+def _class_block(value: str | None) -> str | None:
+    """The block named by the first known class of a ``class`` value, if any."""
+    if value:
+        for name in value.split():
+            block = BLOCK_CLASSES.get(name)
+            if block is not None:
+                return block
+    return None
+
+
 def _block_of(element: etree._Element, cache: dict[etree._Element, str | None],
               headings: tuple[tuple[str, str], ...] = _HEADING_BLOCKS) -> str | None:
-    """The block an element belongs to: the nearest ancestor with a known class or heading."""
+    """The block an element belongs to: the nearest ancestor with a known class or heading.
+    Every element met on the way up is cached with the answer (each is read once a page)."""
     chain: list[etree._Element] = []
     node: etree._Element | None = element
     block: str | None = None
@@ -66,17 +82,19 @@ def _block_of(element: etree._Element, cache: dict[etree._Element, str | None],
             block = cache[node]
             break
         chain.append(node)
-        found = next((BLOCK_CLASSES[c] for c in _classes(node) if c in BLOCK_CLASSES), None)
-        if found is None and node.tag in ("section", "aside", "div", "nav"):
+        block = _class_block(node.get("class"))
+        if block is not None:
+            break
+        tag = node.tag
+        if tag in _TITLED_TAGS:
             first = next((c for c in node if isinstance(c.tag, str)), None)
-            if first is not None and first.tag in ("h2", "h3", "h4", "p", "header"):
+            if first is not None and first.tag in _TITLE_TAGS:
                 title = text_of(first)
                 if len(title) <= 30:
-                    found = next((b for key, b in headings if key in title), None)
-        if found is not None:
-            block = found
-            break
-        if node.tag in ("body", "html"):
+                    block = next((b for key, b in headings if key in title), None)
+                    if block is not None:
+                        break
+        if tag in _TOP_TAGS:
             break
         node = node.getparent()
     for item in chain:
@@ -240,6 +258,7 @@ def scan_links(
     scan = LinkScan()
     block_of = _BlockFinder(site, base_url, default_block, guess, inline_roots)
     seen: set[tuple[str, str]] = set()
+    refs: dict[str, ArticleRef | None] = {}
     counters: dict[str, int] = {}
     full: set[str] = set()
     for anchor in root.iter("a"):
@@ -251,7 +270,10 @@ def scan_links(
             block = block_of(anchor)
             if block is None or (block in full and scan.capped):
                 continue
-        ref = site.article_ref(href, base=base_url)
+        if href in refs:  # a page links some articles from several blocks
+            ref = refs[href]
+        else:
+            ref = refs[href] = site.article_ref(href, base=base_url)
         if ref is None:
             continue
         block = block or block_of(anchor)
