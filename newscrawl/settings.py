@@ -145,6 +145,9 @@ NEWSCRAWL_MAX_ARTICLES = 0
 # state (empty path: <NEWSCRAWL_STATE_PATH without suffix>.templates.json).
 NEWSCRAWL_TEMPLATE_ENABLED = True
 NEWSCRAWL_TEMPLATE_PATH = ""
+# Article pages parsed in this many worker processes (0: in the crawl process): for a machine
+# with a core to spare (newscrawl/pages/workers.py).
+NEWSCRAWL_PARSE_PROCESSES = 0
 
 # --- Cleaning --------------------------------------------------------------------------------
 NEWSCRAWL_NFKC_ENABLED = False

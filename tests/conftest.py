@@ -12,3 +12,14 @@ from newscrawl import settings as project
 
 def pytest_configure(config: pytest.Config) -> None:
     install_reactor(project.TWISTED_REACTOR)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the reactor's thread pool (name resolution starts it): crawls run in process never
+    stop the reactor, which is what stops the pool in ``scrapy crawl``, and its threads would
+    keep the test process from exiting."""
+    from twisted.internet import reactor
+
+    pool = getattr(reactor, "threadpool", None)
+    if pool is not None:
+        pool.stop()

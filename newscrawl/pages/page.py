@@ -179,6 +179,12 @@ class Page:
 
         return skeleton(self.root)
 
+    @property
+    def template_consulted(self) -> bool:
+        """True once a field asked for :attr:`template` (the fields ask only when the layers
+        above it found nothing)."""
+        return "template" in self.__dict__
+
     @cached_property
     def template(self) -> SiteTemplate | None:
         """The learned template of the page's layout, if any."""

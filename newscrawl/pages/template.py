@@ -289,7 +289,13 @@ class TemplateLearner:
         return name, layout
 
     def template_for(self, page: Page) -> SiteTemplate | None:
-        found = self._layout(page.skeleton, create=False)
+        return self.template_of(page.skeleton)
+
+    def template_of(self, skeleton: frozenset[str]) -> SiteTemplate | None:
+        """The template of the layout with this skeleton (see :func:`skeleton`), if learned."""
+        if not self._layouts:
+            return None
+        found = self._layout(skeleton, create=False)
         return None if found is None else found[1].template
 
     def observe(self, page: Page) -> str:

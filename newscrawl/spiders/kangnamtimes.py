@@ -32,10 +32,11 @@ from newscrawl.items import BLOCKS, DiscoveredVia, LinkRef
 from newscrawl.meta import ARTICLE_ID_META, JS_META, LISTING_MODIFIED_META
 from newscrawl.middlewares.seen import STAT_DROPPED as SEEN_DROPPED
 from newscrawl.middlewares.seen import SeenArticlesMiddleware
-from newscrawl.pages.article import parse_article
+from newscrawl.pages.article import ParsedArticle, parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
+from newscrawl.pages.workers import ParserPool
 from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled
 from newscrawl.rendering import requests as js_requests
@@ -89,6 +90,14 @@ class KangnamTimesSpider(scrapy.Spider):
         self.js_categories = read_list(settings, "NEWSCRAWL_JS_CATEGORIES")
         self.js_max_clicks = read_int(settings, "NEWSCRAWL_JS_MAX_CLICKS")
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
+        processes = read_int(settings, "NEWSCRAWL_PARSE_PROCESSES")
+        self._workers = ParserPool(self.site, processes) if processes else None
+        self.article_callback = (self.parse_article if self._workers is None
+                                 else self.parse_article_in_worker)
+        """The callback of article requests: :meth:`parse_article`, or with
+        ``NEWSCRAWL_PARSE_PROCESSES`` :meth:`parse_article_in_worker`."""
+        if self._workers is not None:
+            crawler.signals.connect(self._workers.close, signal=signals.spider_closed)
 
     def _find_templates(self) -> None:
         self._templates = self.crawler.get_extension(SiteTemplates)
@@ -96,6 +105,8 @@ class KangnamTimesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         logger.info("crawling %s (hosts: %s)", self.site.base_url,
                     ", ".join(sorted(self.site.hosts)))
+        if self._workers is not None:
+            await self._workers.start()
         seen = self.crawler.get_spider_middleware(SeenArticlesMiddleware)
         if seen is not None:
             self.scheduled = seen.scheduled
@@ -178,18 +189,60 @@ class KangnamTimesSpider(scrapy.Spider):
             self._ranking_done.set()
 
     def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("newscrawl/spider/not_html")
-            report_reject(self.crawler, "not_html", response.url,
-                          article_id=response.meta.get(ARTICLE_ID_META),
-                          detail=(response.headers.get("Content-Type") or b"").decode("latin-1"))
+        if self._html_article(response):
+            yield from self._article_output(self._parse_here(response), response, via)
+
+    async def parse_article_in_worker(self, response: Response, via: DiscoveredVia
+                                      ) -> AsyncIterator[Any]:
+        """:meth:`parse_article` with the parse in a worker process
+        (``NEWSCRAWL_PARSE_PROCESSES``; see :mod:`newscrawl.pages.workers` for when a page is
+        parsed here all the same)."""
+        if not self._html_article(response):
             return
+        assert isinstance(response, HtmlResponse) and self._workers is not None
+        found = await self._workers.parse(response.url, response.body,
+                                          response.headers.get(b"Content-Type"),
+                                          getattr(response, "_encoding", None))
+        if found is None:
+            self.crawler.stats.inc_value("newscrawl/parser/worker_died")
+            report_reject(self.crawler, "parser_crashed", response.url,
+                          article_id=response.meta.get(ARTICLE_ID_META),
+                          detail="a parser process died on this page, alone")
+            return
+        parsed, layout = found
+        learner = self._templates.learner if self._templates is not None else None
+        if learner is not None and (parsed.sources.get("body") != "markup" or (
+                layout is not None and learner.template_of(layout) is not None)):
+            self.crawler.stats.inc_value("newscrawl/parser/parsed_here")
+            parsed = self._parse_here(response)  # the template learner's business
+        else:
+            self.crawler.stats.inc_value("newscrawl/parser/parsed_in_worker")
+        for output in self._article_output(parsed, response, via):
+            yield output
+
+    def _html_article(self, response: Response) -> bool:
+        if isinstance(response, HtmlResponse):
+            return True
+        self.crawler.stats.inc_value("newscrawl/spider/not_html")
+        report_reject(self.crawler, "not_html", response.url,
+                      article_id=response.meta.get(ARTICLE_ID_META),
+                      detail=(response.headers.get("Content-Type") or b"").decode("latin-1"))
+        return False
+
+    def _parse_here(self, response: Response) -> ParsedArticle:
+        """Parse in this process, with the template learner (which observes the page)."""
+        assert isinstance(response, HtmlResponse)
         learner = self._templates.learner if self._templates is not None else None
         parsed = parse_article(response, self.site, template=learner)
         if learner is not None and parsed.page is not None \
                 and parsed.sources.get("body") != "markup":
             learner.observe(parsed.page)  # the site's own markup needs no template
         parsed.page = None  # the tree is not kept past this callback
+        return parsed
+
+    def _article_output(self, parsed: ParsedArticle, response: Response, via: DiscoveredVia
+                        ) -> Iterator[Any]:
+        """The article of a parsed page (or its reject), then the requests it leads to."""
         for problem in parsed.problems:
             self.crawler.stats.inc_value(f"newscrawl/parser/{problem}")
         if not parsed.is_article:
@@ -231,7 +284,7 @@ class KangnamTimesSpider(scrapy.Spider):
                     continue
                 via: DiscoveredVia = {"block": link["block"], "position": link["position"],
                                       "from_url": from_url}
-                yield Request(ref.url, callback=self.parse_article, errback=self.article_failed,
+                yield Request(ref.url, callback=self.article_callback, errback=self.article_failed,
                               cb_kwargs={"via": via}, meta={ARTICLE_ID_META: ref.article_id})
         finally:
             if followed:

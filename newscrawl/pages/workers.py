@@ -1,0 +1,225 @@
+"""Article pages parsed in worker processes (``NEWSCRAWL_PARSE_PROCESSES``).
+
+A crawl runs on one core: Scrapy's engine, the parser and the pipelines share one Python
+process, and parsing is most of the work it adds to Scrapy's own per page (about 0.8 ms). With
+a core to spare, ``NEWSCRAWL_PARSE_PROCESSES = N`` parses article pages in N worker processes
+while the engine goes on: the page's bytes go to a worker and the parsed article comes back
+pickled, with the page's layout; the page's tree never leaves the worker.
+
+The workers are child processes (``python -m newscrawl.pages.workers``) that read pages on
+their stdin and write results on their stdout, length-prefixed pickles, in order; the crawl
+reads their answers in the asyncio event loop. No thread is involved: a
+:class:`~concurrent.futures.ProcessPoolExecutor` was tried first, and its feeder and manager
+threads, contending for the GIL with a busy event loop, cost the crawl process more time per
+page than the parse they took away.
+
+The workers parse without a learned template, so a page is parsed again in the crawl process
+when the template learner could change its result: its body did not come from the site's
+markup (the learner observes such pages: it needs the tree), or a field asked for a template
+(the layers above found nothing) and the learner has one for the page's layout. On the
+modelled theme neither happens; on a theme the parser does not know, pages are parsed in the
+crawl process as without workers.
+
+A worker that dies on a page (a crash in libxml2, the kernel's OOM killer) fails every page it
+held: each is tried again alone, in a worker of its own, so only the page that kills that one
+is given up (:meth:`ParserPool.parse` returns None, and the spider rejects it as
+``parser_crashed``). The next pages start a new worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import struct
+import sys
+from collections import deque
+from collections.abc import Sequence
+from typing import IO, Any
+
+from newscrawl.pages.article import ParsedArticle, parse_article
+from newscrawl.urls import Site
+
+logger = logging.getLogger(__name__)
+
+Parsed = tuple[ParsedArticle, frozenset[str] | None]
+"""What a worker returns: the parsed page, and the page's layout (its
+:func:`~newscrawl.pages.template.skeleton`) when a field asked for a learned template (the
+crawl process then asks its learner for a template of that layout)."""
+
+Page = tuple[str, bytes, bytes | None, str | None]
+"""What a worker is sent: URL, body, Content-Type header and the response's own encoding."""
+
+_LENGTH = struct.Struct("!I")
+CLOSE_SECONDS = 5.0
+"""How long a worker may take to leave once its input is closed."""
+
+
+class WorkerDied(Exception):
+    """The worker process exited (or crashed) before answering."""
+
+
+class WorkerFailed(Exception):
+    """The parser raised in the worker (a bug): the worker's traceback is the message."""
+
+
+def parse_page(site: Site, page: Page) -> Parsed:
+    """:func:`~newscrawl.pages.article.parse_article` of a page, as a worker does it."""
+    from scrapy.http import HtmlResponse
+
+    url, body, content_type, encoding = page
+    headers = {b"Content-Type": content_type} if content_type else {}
+    response = HtmlResponse(url, body=body, headers=headers, encoding=encoding)
+    parsed = parse_article(response, site)
+    tree, parsed.page = parsed.page, None  # the tree stays here
+    asked = tree is not None and tree.template_consulted
+    return parsed, (tree.skeleton if asked and tree is not None else None)
+
+
+def serve(site: Site, pages: IO[bytes], answers: IO[bytes]) -> None:
+    """A worker's loop: read pages from ``pages``, write each result (or its failure) to
+    ``answers``, until end of input."""
+    import traceback
+
+    while header := pages.read(_LENGTH.size):
+        page = pickle.loads(pages.read(_LENGTH.unpack(header)[0]))
+        try:
+            answer: tuple[bool, Any] = (True, parse_page(site, page))
+        except Exception:  # the crawl process reports it for the page
+            answer = (False, traceback.format_exc())
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(_LENGTH.pack(len(data)) + data)
+        answers.flush()
+
+
+class _Worker:
+    """One worker process and the answers it owes, oldest first."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.waiting: deque[asyncio.Future[Parsed]] = deque()
+        self.alive = True
+        self.reader = asyncio.ensure_future(self._read())
+
+    def submit(self, page: Page) -> asyncio.Future[Parsed]:
+        assert self.process.stdin is not None
+        future: asyncio.Future[Parsed] = asyncio.get_running_loop().create_future()
+        if not self.alive:
+            future.set_exception(WorkerDied())
+            return future
+        data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.write(_LENGTH.pack(len(data)) + data)
+        self.waiting.append(future)
+        return future
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            while True:
+                header = await self.process.stdout.readexactly(_LENGTH.size)
+                ok, value = pickle.loads(
+                    await self.process.stdout.readexactly(_LENGTH.unpack(header)[0]))
+                future = self.waiting.popleft()
+                if not future.done():
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(WorkerFailed(value))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.alive = False
+            while self.waiting:
+                future = self.waiting.popleft()
+                if not future.done():
+                    future.set_exception(WorkerDied())
+
+    async def close(self) -> None:
+        """End the worker: its input closes, and it is killed if it has not left after
+        :data:`CLOSE_SECONDS`."""
+        self.alive = False
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), CLOSE_SECONDS)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+        await self.reader
+
+
+class ParserPool:
+    """``processes`` worker processes parsing article pages for one crawl."""
+
+    def __init__(self, site: Site, processes: int,
+                 command: Sequence[str] = (sys.executable, "-m", "newscrawl.pages.workers")
+                 ) -> None:
+        self.site = site
+        self.processes = processes
+        self.command = command
+        """The worker's command line, before the site's base URL and hosts."""
+        self.died = 0
+        """Workers that died so far."""
+        self._workers: list[_Worker] = []
+        self._starting: asyncio.Lock | None = None
+
+    async def _start(self) -> _Worker:
+        process = await asyncio.create_subprocess_exec(
+            *self.command, self.site.base_url, *sorted(self.site.hosts),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        return _Worker(process)
+
+    async def start(self) -> None:
+        """Start the workers now (they import the parser while the first pages download)."""
+        await self._worker()
+
+    async def _worker(self) -> _Worker:
+        """The live worker owing the fewest answers; new ones are started up to the number."""
+        self._starting = self._starting or asyncio.Lock()
+        async with self._starting:
+            self._workers = [w for w in self._workers if w.alive]
+            while len(self._workers) < self.processes:
+                self._workers.append(await self._start())
+        return min(self._workers, key=lambda worker: len(worker.waiting))
+
+    async def parse(self, url: str, body: bytes, content_type: bytes | None,
+                    encoding: str | None) -> Parsed | None:
+        """The parsed page, or None when a worker died on it alone."""
+        page: Page = (url, body, content_type, encoding)
+        try:
+            return await (await self._worker()).submit(page)
+        except WorkerDied:
+            self.died += 1
+        alone = await self._start()
+        try:
+            return await alone.submit(page)
+        except WorkerDied:
+            self.died += 1
+            logger.error("A parser process died on %s, alone: the page is rejected", url)
+            return None
+        finally:
+            await alone.close()
+
+    async def close(self) -> None:
+        """Stop the workers (the crawl is over)."""
+        workers, self._workers = self._workers, []
+        await asyncio.gather(*(worker.close() for worker in workers))
+
+
+def main(argv: list[str]) -> int:
+    """``python -m newscrawl.pages.workers BASE_URL [HOST …]``: a worker (see :func:`serve`).
+    Its answers go to the stdout it was given; anything printed goes to stderr."""
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # what anything else writes to stdout (C code too) goes to stderr
+    sys.stdout = sys.stderr
+    site = Site(argv[0], argv[1:])
+    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
+        serve(site, sys.stdin.buffer, answers)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

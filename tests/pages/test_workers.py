@@ -1,0 +1,88 @@
+"""Article pages parsed in worker processes (``NEWSCRAWL_PARSE_PROCESSES``): a crawl writes the
+replica's truth and the same articles as without them, and a page that kills its worker is
+rejected alone while the pages the worker held are parsed again."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newscrawl.demo import truth
+from newscrawl.demosite.server import DemoServer
+from newscrawl.pages.workers import Page, Parsed, ParserPool, parse_page
+from newscrawl.spiders import kangnamtimes
+from newscrawl.urls import Site
+from tests.inprocess import crawl, serving
+
+ARTICLES = 60
+CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker")
+SITE = Site("https://www.kangnamtimes.com/ja/")
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[DemoServer]:
+    with serving(articles=ARTICLES) as server:
+        yield server
+
+
+def test_a_crawl_with_a_parser_process_writes_the_truth(replica: DemoServer,
+                                                        tmp_path: Path) -> None:
+    run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1)
+    alone = crawl(tmp_path / "alone", replica.base_url)
+    expected = truth(replica.base_url, ARTICLES)
+    assert run.stats["newscrawl/parser/parsed_in_worker"] > len(run.items) // 2
+    assert sorted(item.article_id for item in run.items) == sorted(
+        item.article_id for item in alone.items)
+    for item in run.items:
+        want = expected[item.article_id]
+        assert (item.headline, item.authors, item.date_published, item.body) == (
+            want["headline"], want["authors"], want["date_published"], want["body"])
+
+
+def page(number: int) -> Page:
+    html = (f"<html><head><title>記事{number}</title></head><body><h1>見出し{number}</h1>"
+            f"<div class='entry-content'><p>本文の{number}番目の段落です。</p></div></body></html>")
+    return (f"{SITE.base_url}news/article/{number}", html.encode(), b"text/html; charset=utf-8",
+            None)
+
+
+async def parse_all(pool: ParserPool, pages: list[Page]) -> list[Parsed | None]:
+    try:
+        return await asyncio.gather(*(pool.parse(*p) for p in pages))
+    finally:
+        await pool.close()
+
+
+def test_the_pages_a_dying_worker_held_are_parsed_again_alone() -> None:
+    pages = [page(n) for n in (11, 12, 13, 14, 15)]
+    pool = ParserPool(SITE, 1, command=(*CRASHING, "/article/13"))
+    results = asyncio.run(parse_all(pool, pages))
+    assert results[2] is None  # the page that kills its worker, alone too
+    assert pool.died >= 2
+    for result, sent in zip(results, pages, strict=True):
+        if sent is not pages[2]:
+            assert result is not None
+            assert result[0].article == parse_page(SITE, sent)[0].article
+            assert result[0].article.headline == f"見出し{sent[0].rsplit('/', 1)[1]}"
+
+
+def test_a_page_that_kills_its_parser_is_rejected_and_the_crawl_goes_on(
+        replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = crawl(tmp_path / "alone", replica.base_url)
+    expected = truth(replica.base_url, ARTICLES)
+    copied = {t.get("near_duplicate_of") for t in expected.values()}
+    victim = next(item.article_id for item in sorted(alone.items, key=lambda i: i.article_id)
+                  if item.article_id not in copied
+                  and not expected[item.article_id].get("near_duplicate_of"))
+    monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
+        ParserPool, command=(*CRASHING, f"/article/{victim}")))
+    run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1)
+    assert run.rejects_by_id().get(victim) == ["parser_crashed"]
+    assert run.stats["newscrawl/parser/worker_died"] == 1
+    assert sorted(item.article_id for item in run.items) == sorted(
+        item.article_id for item in alone.items if item.article_id != victim)
