@@ -197,9 +197,13 @@ class KangnamTimesSpider(scrapy.Spider):
         """:meth:`parse_article` with the parse in a worker process
         (``NEWSCRAWL_PARSE_PROCESSES``; see :mod:`newscrawl.pages.workers` for when a page is
         parsed here all the same)."""
+        if self._workers is None:  # a request another worker of a cluster queued
+            for output in self.parse_article(response, via):
+                yield output
+            return
         if not self._html_article(response):
             return
-        assert isinstance(response, HtmlResponse) and self._workers is not None
+        assert isinstance(response, HtmlResponse)
         found = await self._workers.parse(response.url, response.body,
                                           response.headers.get(b"Content-Type"),
                                           getattr(response, "_encoding", None))
