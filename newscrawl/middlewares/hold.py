@@ -42,6 +42,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
@@ -107,6 +108,22 @@ class _Keys:
     def key(self, row: int) -> Precedence:
         other = self.others.get(row)
         return other if other is not None else (self.seconds[row], (0, self.numbers[row], ""))
+
+    def order(self, count: int) -> Iterator[int]:
+        """The first *count* rows, smallest key first (rows of equal keys in their order).
+
+        The site's keys are two ``int64`` columns: sorted by index arrays (8 bytes a row), not
+        by a ``(seconds, (kind, number, text))`` tuple a row, which at 20,000 held articles cost
+        4 MB at the very end of a crawl, when the dedupe index is largest."""
+        if self.others:
+            yield from sorted(range(count), key=self.key)
+            return
+        seconds = np.frombuffer(self.seconds, dtype=np.int64, count=count)
+        numbers = np.frombuffer(self.numbers, dtype=np.int64, count=count)
+        rows = np.lexsort((numbers, seconds))  # a stable sort, the last column first
+        del seconds, numbers  # views of the arrays, which grow while the rows are yielded
+        for row in rows:
+            yield int(row)
 
     def drop_first(self, count: int) -> None:
         for column in (self.seconds, self.numbers, self.offsets, self.lengths):
@@ -187,7 +204,7 @@ class ArticleSpool:
         short leaves the whole file: a resumed job releases it again)."""
         keys = self._keys
         count, self._out = len(keys), 0
-        for row in sorted(range(count), key=keys.key):
+        for row in keys.order(count):
             file = self.file
             file.seek(keys.offsets[row])
             item = pickle.loads(file.read(keys.lengths[row]))[1]

@@ -63,6 +63,21 @@ def test_ids_that_are_not_numbers_and_undated_articles_take_their_places() -> No
     spool.close()
 
 
+def test_the_date_comes_before_the_id_and_the_id_breaks_a_tie() -> None:
+    spool = ArticleSpool()
+    spool.open()
+    held = [make_article("5", date_published="2025-12-12T09:00:00+09:00"),
+            make_article("900", date_published="2025-12-12T08:00:00+09:00"),
+            make_article("7", date_published=None),
+            make_article("40", date_published="2025-12-12T09:00:00+09:00"),
+            make_article("12", date_published="2025-12-12T09:00:00+09:00"),
+            make_article("3", date_published="2025-12-13T00:00:00+09:00")]
+    for article in held:
+        spool.hold(key(article), article)
+    assert [i.article_id for i in spool.release()] == ["900", "5", "12", "40", "3", "7"]
+    spool.close()
+
+
 def test_items_held_during_a_release_wait_for_the_next_one() -> None:
     spool = ArticleSpool()
     spool.open()
