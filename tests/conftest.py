@@ -21,5 +21,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     from twisted.internet import reactor
 
     pool = getattr(reactor, "threadpool", None)
-    if pool is not None:
+    if pool is not None and not pool.joined:  # stopped already when a test stopped the reactor
         pool.stop()
