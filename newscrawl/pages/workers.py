@@ -33,6 +33,7 @@ import contextlib
 import logging
 import os
 import pickle
+import signal
 import struct
 import sys
 from collections import deque
@@ -212,11 +213,14 @@ class ParserPool:
 def main(argv: list[str]) -> int:
     """``python -m newscrawl.pages.workers BASE_URL [HOST …]``: a worker (see :func:`serve`).
     Its answers go to the stdout it was given; anything printed goes to stderr."""
+    # Ctrl-C reaches the whole process group: it is the crawl's to handle (it stops gracefully,
+    # its pages still parsed here, then closes the workers' input, which ends them)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what anything else writes to stdout (C code too) goes to stderr
     sys.stdout = sys.stderr
     site = Site(argv[0], argv[1:])
-    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
+    with contextlib.suppress(BrokenPipeError):
         serve(site, sys.stdin.buffer, answers)
     return 0
 
