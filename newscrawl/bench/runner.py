@@ -3,9 +3,10 @@ directory of its own under ``<out>/runs/``, with their stats and peak memory, ag
 served by another process (:func:`newscrawl.demo.replica`).
 
 Stats come from the JSON that :class:`newscrawl.bench.stats.JsonStatsCollector` (``STATS_CLASS``)
-writes when the spider closes. Peak memory is the kernel's own count for the crawl process,
-read when it is reaped (``wait4``'s ``ru_maxrss``, the figure ``/usr/bin/time`` prints), so no
-short peak is missed between two polls.
+writes when the spider closes. Peak memory is the kernel's own count for the crawl process, so
+no short peak is missed between two polls: its ``VmHWM`` as the stats collector reads it at
+close (the peak of the crawl's own program), else ``wait4``'s ``ru_maxrss`` when it is reaped
+(which on Linux also counts this process's resident set when it forked the crawl).
 """
 
 from __future__ import annotations
@@ -141,7 +142,9 @@ class Runner:
         stats: dict[str, Any] = {}
         if files.stats.exists():
             stats = json.loads(files.stats.read_text(encoding="utf-8"))
-            peak = max(peak, int(stats.get("bench/maxrss_bytes", 0)))
+            # the crawl's own count when it wrote one: wait4's includes the resident set of
+            # this process when it forked the crawl (see stats.peak_rss_bytes)
+            peak = int(stats.get("bench/maxrss_bytes") or peak)
         return CrawlRun(wall, returncode, stats, peak, files.log)
 
     def crawl_command(self, base_url: str, files: RunFiles, *, js: bool = False,

@@ -2,8 +2,8 @@
 
 :mod:`newscrawl.bench.runner` runs ``scrapy crawl`` / ``scrapy runspider`` with
 ``-s STATS_CLASS=newscrawl.bench.stats.JsonStatsCollector -s BENCH_STATS_FILE=…``. Next to
-Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak resident set, from
-``getrusage``) and, when the process runs under ``tracemalloc`` (``PYTHONTRACEMALLOC=1``),
+Scrapy's stats the file holds ``bench/maxrss_bytes`` (the process's peak resident set: see
+:func:`peak_rss_bytes`) and, when the process runs under ``tracemalloc`` (``PYTHONTRACEMALLOC=1``),
 ``bench/tracemalloc``: the allocation sites holding the most memory when the spider last went
 idle (the crawl's end, before pipelines, dupefilter and scheduler release what they hold on
 close), with ``bench/tracemalloc_total`` and ``…_peak``.
@@ -37,7 +37,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def peak_rss_bytes() -> int:
-    """The peak resident set of this process (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
+    """The peak resident set of this process (``ru_maxrss`` is KiB on Linux, bytes on macOS).
+
+    Linux keeps ``ru_maxrss`` across ``exec``: a process started by a large parent reports at
+    least the parent's resident set when it was forked (the benchmark's own process holds the
+    extraction section's pages and trafilatura by then). ``VmHWM`` in ``/proc/self/status`` is
+    the peak of the program's own memory since ``exec``; it is used where it exists."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)
 

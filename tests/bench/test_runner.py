@@ -42,3 +42,18 @@ def test_a_run_without_stats_is_an_error_naming_its_log(tmp_path: Path) -> None:
         run.check()
     ok = CrawlRun(9.0, 1, {"elapsed_time_seconds": 4.0, "response_received_count": 12}, 0, log)
     assert ok.check() is ok and ok.elapsed == 4.0 and ok.pages == 12
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="VmHWM is Linux's")
+def test_a_crawl_started_by_a_large_process_reports_its_own_peak() -> None:
+    """Linux keeps ``ru_maxrss`` across ``exec``: a child of a large benchmark process would
+    report the parent's resident set (the bench's figures were once 187 MiB for a 118 MiB
+    crawl). The child's own count must not include it."""
+    ballast = bytearray(300 * 1024 * 1024)  # touched: resident in this process
+    for offset in range(0, len(ballast), 4096):
+        ballast[offset] = 1
+    child = subprocess.run([sys.executable, "-c", "from newscrawl.bench.stats import "
+                            "peak_rss_bytes; print(peak_rss_bytes())"],
+                           capture_output=True, text=True, check=True)
+    assert int(child.stdout) < 150 * 1024 * 1024  # a bare interpreter: some 20-60 MiB
+    del ballast
