@@ -34,9 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      description="Benchmark the crawl over the replica.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="smaller sizes, 4-7 minutes on 2 cores (default)")
+                      help="2,000 articles; memory at 2,000 and 20,000 (about ten minutes on "
+                           "2 cores; the default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="the sizes of the issue: 2,000 / 20,000 / 100,000 articles (hours)")
+                      help="also the 100,000-article memory crawls (about an hour)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (3 or more)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"where the runs and reports go (default {DEFAULT_OUT})")
