@@ -9,15 +9,19 @@ import functools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from newscrawl.demo import truth
 from newscrawl.demosite.server import DemoServer
+from newscrawl.items import Article, DiscoveredVia
 from newscrawl.pages.workers import Page, Parsed, ParserPool, parse_page
 from newscrawl.spiders import kangnamtimes
 from newscrawl.urls import Site
 from tests.inprocess import crawl, serving
+from tests.support import built_crawler, spider_of
 
 ARTICLES = 60
 CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker")
@@ -86,3 +90,21 @@ def test_a_page_that_kills_its_parser_is_rejected_and_the_crawl_goes_on(
     assert run.stats["newscrawl/parser/worker_died"] == 1
     assert sorted(item.article_id for item in run.items) == sorted(
         item.article_id for item in alone.items if item.article_id != victim)
+
+
+def test_a_member_without_workers_parses_what_a_member_with_them_queued(tmp_path: Path) -> None:
+    """In a cluster, a request queued by a worker with ``NEWSCRAWL_PARSE_PROCESSES`` names
+    ``parse_article_in_worker``; a member without parse processes parses it in process."""
+    crawler = built_crawler(tmp_path, NEWSCRAWL_BASE_URL=SITE.base_url)
+    spider = spider_of(crawler)
+    assert isinstance(spider, kangnamtimes.KangnamTimesSpider)
+    url, body, content_type, _ = page(21)
+    response = HtmlResponse(url, body=body, headers={"Content-Type": content_type or b""})
+    via: DiscoveredVia = {"block": "related", "position": 1, "from_url": SITE.base_url}
+
+    async def queued() -> list[Any]:
+        return [output async for output in spider.parse_article_in_worker(response, via)]
+
+    articles = [o for o in asyncio.run(queued()) if isinstance(o, Article)]
+    assert [(a.article_id, a.headline, a.body) for a in articles] == [("21", "見出し21",
+                                                                      "本文の21番目の段落です。")]
