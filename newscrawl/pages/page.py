@@ -21,7 +21,7 @@ from scrapy.http import TextResponse
 from newscrawl.pages.encoding import clean_utf8, response_text
 from newscrawl.pages.select import ClassIndex
 from newscrawl.pages.structured import Microdata, collect_meta, find_article, find_microdata
-from newscrawl.pages.tree import parse_markup, strip_controls
+from newscrawl.pages.tree import parse_html, parse_markup, strip_controls
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
@@ -90,6 +90,14 @@ class Found(Generic[T]):
     source: str | None = None
 
 
+def _trimmed(body: bytes) -> bytes | None:
+    """``body`` trimmed as :func:`~newscrawl.pages.tree.parse_html` trims its text, or None
+    when it starts or ends with a non-ASCII byte (perhaps of Unicode whitespace, which only
+    the text's ``strip()`` sees)."""
+    trimmed = body.strip()
+    return None if trimmed[:1] >= b"\x80" or trimmed[-1:] >= b"\x80" else trimmed
+
+
 class Page:
     """A page parsed once: ``response``, ``url``, ``site``, the lxml ``root``, and shared
     parts computed on first use. ``problems`` collects what fields found odd (see
@@ -110,12 +118,10 @@ class Page:
         self.problems: list[str] = []
         self.fields: dict[str, Any] = {}
         """Field results by field name (see :func:`field`)."""
-        markup = clean_utf8(response)
-        if markup is not None:
-            markup = markup.strip()  # as str.strip() would, unless it ends in a non-ASCII byte
-        if markup is None or markup[:1] >= b"\x80" or markup[-1:] >= b"\x80":
-            markup = self.text.strip().replace("\x00", "").encode("utf-8")
-        self.root: etree._Element = parse_markup(markup, self.url)
+        body = clean_utf8(response)
+        markup = None if body is None else _trimmed(body)
+        self.root: etree._Element = (parse_html(self.text, self.url) if markup is None
+                                     else parse_markup(markup, self.url))
         """The page's root element (plain lxml elements: see
         :func:`~newscrawl.pages.tree.parse_html`); parsed from the body as it came when that
         is clean UTF-8 (see :func:`~newscrawl.pages.encoding.clean_utf8`)."""

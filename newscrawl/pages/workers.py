@@ -190,10 +190,13 @@ class ParserPool:
                     encoding: str | None) -> Parsed | None:
         """The parsed page, or None when a worker died on it alone."""
         page: Page = (url, body, content_type, encoding)
+        shared = await self._worker()
         try:
-            return await (await self._worker()).submit(page)
+            return await shared.submit(page)
         except WorkerDied:
-            self.died += 1
+            if shared in self._workers:  # the first of its pages to hear of it
+                self._workers.remove(shared)
+                self.died += 1
         alone = await self._start()
         try:
             return await alone.submit(page)

@@ -34,6 +34,8 @@ CASES: dict[str, tuple[bytes, dict[str, str], bool]] = {
     "Shift_JIS labelled UTF-8": (page(JA).encode("cp932"), UTF8, False),
     "EUC-JP, no label": (page(JA).encode("euc_jp"), {"Content-Type": "text/html"}, False),
     "an ideographic space at the end": (f"{page(JA)}\u3000".encode(), UTF8, True),
+    "a fragment between ideographic spaces": (f"\u3000{JA}<p>{JA}</p>\u3000".encode(), UTF8,
+                                              True),
     "empty": (b"", UTF8, True),
 }
 

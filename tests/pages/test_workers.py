@@ -5,6 +5,7 @@ rejected alone while the pages the worker held are parsed again."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,15 @@ def test_a_crawl_with_a_parser_process_writes_the_truth(replica: DemoServer,
     assert run.stats["newscrawl/parser/parsed_in_worker"] > len(run.items) // 2
     assert sorted(item.article_id for item in run.items) == sorted(
         item.article_id for item in alone.items)
+    assert run.stats.get("newscrawl/template/observed") == alone.stats.get(
+        "newscrawl/template/observed")  # the learner saw the same pages
+
+    def fields(item: Article) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(item).items()
+                if k not in ("crawled_at", "discovered_via")}
+
+    assert {i.article_id: fields(i) for i in run.items} == {
+        i.article_id: fields(i) for i in alone.items}
     for item in run.items:
         want = expected[item.article_id]
         assert (item.headline, item.authors, item.date_published, item.body) == (
