@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                       help="2,000 articles; memory at 2,000 and 20,000 (about eight minutes on "
                            "2 cores; the default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="also the 100,000-article memory crawls (about an hour)")
+                      help="also the 100,000-article memory crawls (half an hour or more)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (3 or more)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"where the runs and reports go (default {DEFAULT_OUT})")
