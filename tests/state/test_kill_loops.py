@@ -8,7 +8,9 @@ graceful stop, then ``SIGKILL`` if it has not ended within seconds). Then a norm
 Across the published files (never ``.part``), every story the replica's ground truth can
 reach must have exactly one line, and every reachable article must be in a published line or
 a rejects line. Outputs: one ``-O`` path for every run, a new ``-O`` path for every run (the
-cron form ``-O out-$(date +%F-%H).jsonl``), the default time-stamped feed, and a mix.
+cron form ``-O out-$(date +%F-%H).jsonl``), the default time-stamped feed, and a mix; and
+``workers``: one ``-O`` path with pages parsed in a worker process
+(``NEWSCRAWL_PARSE_PROCESSES=1``), where no worker may outlive the crawl that started it.
 
 ``python -m tests.state.test_kill_loops`` prints the figures of a longer loop for the README.
 """
@@ -30,6 +32,8 @@ from typing import Any
 import pytest
 
 from newscrawl import demo
+from newscrawl.pages.workers import CLOSE_SECONDS
+from newscrawl.urls import Site
 from tests.support import ROOT
 
 from .delivery import Account, account, crawl_command, lines_in_parts, start_crawl
@@ -56,11 +60,13 @@ class Loop:
 
 
 def outputs(tmp_path: Path, scenario: str, run: int) -> tuple[list[str], dict[str, Any]]:
-    """The output options of one run of a scenario."""
+    """The output options (and settings) of one run of a scenario."""
     out = tmp_path / "out"
     kind = scenario if scenario != "mixed" else ("fixed", "changing", "default")[run % 3]
     if kind == "fixed":
         return ["-O", str(out / "out.jsonl")], {}
+    if kind == "workers":
+        return ["-O", str(out / "out.jsonl")], {"NEWSCRAWL_PARSE_PROCESSES": 1}
     if kind == "changing":
         return ["-O", str(out / f"out-{run}.jsonl")], {}
     return [], {"NEWSCRAWL_FEED_URI": str(out / "%(name)s" / "%(time)s.jsonl")}
@@ -94,6 +100,31 @@ def kill_at_random(process: subprocess.Popen[bytes], rng: random.Random, out: Pa
     process.wait()
 
 
+def parse_workers(base_url: str) -> list[int]:
+    """Process ids of the parse workers started for the replica at *base_url* (a worker's
+    command line names the site: ``python -m newscrawl.pages.workers BASE HOSTS…``)."""
+    site = Site(base_url).base_url.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or it has just ended
+            continue
+        if b"newscrawl.pages.workers" in command and site in command:
+            found.append(int(entry.name))
+    return found
+
+
+def no_workers_left(base_url: str) -> list[int]:
+    """The parse workers still alive once their crawls are gone, after giving them
+    :data:`~newscrawl.pages.workers.CLOSE_SECONDS` and a margin to notice (each leaves when
+    its input pipe closes)."""
+    deadline = time.monotonic() + CLOSE_SECONDS + 5
+    while (left := parse_workers(base_url)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
 def kill_loop(tmp_path: Path, base_url: str, truth: dict[str, dict[str, Any]],
               scenario: str, seed: int, kills: int) -> Loop:
     rng = random.Random(f"{scenario}:{seed}")
@@ -114,6 +145,7 @@ def kill_loop(tmp_path: Path, base_url: str, truth: dict[str, dict[str, Any]],
     assert "Traceback" not in final.stderr
     assert not list((tmp_path / "out").rglob("*.part")), "a .part was left unpublished"
     loop.account = account(truth, [tmp_path / "out"])
+    assert no_workers_left(base_url) == [], "a parse worker outlived its crawl"
     return loop
 
 
@@ -123,7 +155,7 @@ def site() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
         yield base_url, demo.truth(base_url, ARTICLES)
 
 
-@pytest.mark.parametrize("scenario", ["fixed", "changing", "default", "mixed"])
+@pytest.mark.parametrize("scenario", ["fixed", "changing", "default", "mixed", "workers"])
 def test_kill_9_loop_loses_nothing_and_doubles_nothing(
         tmp_path: Path, site: tuple[str, dict[str, dict[str, Any]]], scenario: str) -> None:
     base_url, truth = site
@@ -176,7 +208,8 @@ def test_a_really_full_disk_then_space_freed(tmp_path: Path,
 
 def main() -> None:
     """Figures for the README: ``python -m tests.state.test_kill_loops [KILLS [SCENARIO…]]``
-    runs a longer loop per scenario (``fixed``, ``changing``, ``default``, ``mixed``; add
+    runs a longer loop per scenario (``fixed``, ``changing``, ``default``, ``mixed``,
+    ``workers``; add
     ``:SEED`` for another random sequence) and prints a table (a loop's directory is kept,
     and named, when a story was doubled or lost)."""
     import tempfile
