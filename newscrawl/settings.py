@@ -151,6 +151,9 @@ NEWSCRAWL_TEMPLATE_PATH = ""
 # Article pages parsed in this many worker processes (0: in the crawl process): for a machine
 # with a core to spare (newscrawl/pages/workers.py).
 NEWSCRAWL_PARSE_PROCESSES = 0
+# With parse processes: a worker spending longer than this on one page is stopped, and the page,
+# if it does so alone, rejected as parser_timeout (0: no limit).
+NEWSCRAWL_PARSE_TIMEOUT_SECONDS = 30.0
 
 # --- Cleaning --------------------------------------------------------------------------------
 NEWSCRAWL_NFKC_ENABLED = False

@@ -22,8 +22,14 @@ crawl process as without workers.
 
 A worker that dies on a page (a crash in libxml2, the kernel's OOM killer) fails every page it
 held: each is tried again alone, in a worker of its own, so only the page that kills that one
-is given up (:meth:`ParserPool.parse` returns None, and the spider rejects it as
-``parser_crashed``). The next pages start a new worker.
+is given up (:meth:`ParserPool.parse` raises :class:`PageFailed`, and the spider rejects the
+page as ``parser_crashed``). The next pages start a new worker.
+
+A worker that spends more than ``limit`` seconds on one page (``NEWSCRAWL_PARSE_TIMEOUT_SECONDS``:
+a parser caught in a loop, a regular expression backtracking for hours) is killed, and its
+pages go the same way: a page that exceeds the limit alone is given up as ``parser_timeout``.
+The clock of a page starts when its worker starts on it, once the worker is ready (its imports
+done: the worker says so with an empty frame) and its earlier pages answered.
 """
 
 from __future__ import annotations
@@ -59,7 +65,22 @@ CLOSE_SECONDS = 5.0
 
 
 class WorkerDied(Exception):
-    """The worker process exited (or crashed) before answering."""
+    """The worker process exited (or crashed, or was stopped) before answering."""
+
+    def __init__(self, timed_out: bool = False) -> None:
+        super().__init__("timed out" if timed_out else "died")
+        self.timed_out = timed_out
+        """True when the worker was stopped for spending too long on a page."""
+
+
+class PageFailed(Exception):
+    """A page given up: its worker died on it (``parser_crashed``) or spent more than the
+    limit on it (``parser_timeout``) when it was parsed alone."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
 
 
 class WorkerFailed(Exception):
@@ -84,6 +105,8 @@ def serve(site: Site, pages: IO[bytes], answers: IO[bytes]) -> None:
     ``answers``, until end of input."""
     import traceback
 
+    answers.write(_LENGTH.pack(0))  # ready: the parser is imported
+    answers.flush()
     while header := pages.read(_LENGTH.size):
         page = pickle.loads(pages.read(_LENGTH.unpack(header)[0]))
         try:
@@ -96,33 +119,61 @@ def serve(site: Site, pages: IO[bytes], answers: IO[bytes]) -> None:
 
 
 class _Worker:
-    """One worker process and the answers it owes, oldest first."""
+    """One worker process and the answers it owes, oldest first; stopped when it spends more
+    than ``limit`` seconds on one page (None: no limit)."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, limit: float | None = None) -> None:
         self.process = process
+        self.limit = limit
         self.waiting: deque[asyncio.Future[Parsed]] = deque()
         self.alive = True
+        self.ready = False
+        """True once the worker has said it is ready (its imports done)."""
+        self.timed_out = False
+        self._clock: asyncio.TimerHandle | None = None
         self.reader = asyncio.ensure_future(self._read())
 
     def submit(self, page: Page) -> asyncio.Future[Parsed]:
         assert self.process.stdin is not None
         future: asyncio.Future[Parsed] = asyncio.get_running_loop().create_future()
         if not self.alive:
-            future.set_exception(WorkerDied())
+            future.set_exception(WorkerDied(self.timed_out))
             return future
         data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.write(_LENGTH.pack(len(data)) + data)
         self.waiting.append(future)
+        if len(self.waiting) == 1:
+            self._start_clock()
         return future
+
+    def _start_clock(self) -> None:
+        """Time the page the worker is on now (the oldest unanswered), if it is ready."""
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
+        if self.limit is not None and self.ready and self.waiting:
+            self._clock = asyncio.get_running_loop().call_later(
+                self.limit, self._expire, self.waiting[0])
+
+    def _expire(self, page: asyncio.Future[Parsed]) -> None:
+        if self.alive and self.waiting and self.waiting[0] is page:
+            self.timed_out = True
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()  # its output ends: _read fails what it held
 
     async def _read(self) -> None:
         assert self.process.stdout is not None
         try:
             while True:
                 header = await self.process.stdout.readexactly(_LENGTH.size)
-                ok, value = pickle.loads(
-                    await self.process.stdout.readexactly(_LENGTH.unpack(header)[0]))
+                length = _LENGTH.unpack(header)[0]
+                if not length:  # the worker is ready
+                    self.ready = True
+                    self._start_clock()
+                    continue
+                ok, value = pickle.loads(await self.process.stdout.readexactly(length))
                 future = self.waiting.popleft()
+                self._start_clock()
                 if not future.done():
                     if ok:
                         future.set_result(value)
@@ -132,10 +183,12 @@ class _Worker:
             pass
         finally:
             self.alive = False
+            if self._clock is not None:
+                self._clock.cancel()
             while self.waiting:
                 future = self.waiting.popleft()
                 if not future.done():
-                    future.set_exception(WorkerDied())
+                    future.set_exception(WorkerDied(self.timed_out))
 
     async def close(self) -> None:
         """End the worker: its input closes, and it is killed if it has not left after
@@ -153,17 +206,21 @@ class _Worker:
 
 
 class ParserPool:
-    """``processes`` worker processes parsing article pages for one crawl."""
+    """``processes`` worker processes parsing article pages for one crawl, each page within
+    ``limit`` seconds (None: no limit)."""
 
-    def __init__(self, site: Site, processes: int,
+    def __init__(self, site: Site, processes: int, limit: float | None = None,
                  command: Sequence[str] = (sys.executable, "-m", "newscrawl.pages.workers")
                  ) -> None:
         self.site = site
         self.processes = processes
+        self.limit = limit
         self.command = command
         """The worker's command line, before the site's base URL and hosts."""
         self.died = 0
-        """Workers that died so far."""
+        """Workers that died so far (those stopped at the limit included)."""
+        self.timed_out = 0
+        """Workers stopped for spending more than the limit on a page."""
         self._workers: list[_Worker] = []
         self._starting: asyncio.Lock | None = None
 
@@ -171,7 +228,7 @@ class ParserPool:
         process = await asyncio.create_subprocess_exec(
             *self.command, self.site.base_url, *sorted(self.site.hosts),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-        return _Worker(process)
+        return _Worker(process, self.limit)
 
     async def start(self) -> None:
         """Start the workers now (they import the parser while the first pages download)."""
@@ -186,24 +243,35 @@ class ParserPool:
                 self._workers.append(await self._start())
         return min(self._workers, key=lambda worker: len(worker.waiting))
 
+    def _count(self, died: WorkerDied) -> None:
+        self.died += 1
+        self.timed_out += died.timed_out
+
     async def parse(self, url: str, body: bytes, content_type: bytes | None,
-                    encoding: str | None) -> Parsed | None:
-        """The parsed page, or None when a worker died on it alone."""
+                    encoding: str | None) -> Parsed:
+        """The parsed page; :class:`PageFailed` when a worker died on it alone, or spent more
+        than the limit on it alone."""
         page: Page = (url, body, content_type, encoding)
         shared = await self._worker()
         try:
             return await shared.submit(page)
-        except WorkerDied:
+        except WorkerDied as died:
             if shared in self._workers:  # the first of its pages to hear of it
                 self._workers.remove(shared)
-                self.died += 1
+                self._count(died)
         alone = await self._start()
         try:
             return await alone.submit(page)
-        except WorkerDied:
-            self.died += 1
+        except WorkerDied as died:
+            self._count(died)
+            if died.timed_out:
+                logger.error("The parser spent more than %g s on %s, alone: the page is "
+                             "rejected", self.limit, url)
+                raise PageFailed("parser_timeout", f"parsing took more than {self.limit:g} s; "
+                                 "the parser process was stopped") from None
             logger.error("A parser process died on %s, alone: the page is rejected", url)
-            return None
+            raise PageFailed("parser_crashed", "a parser process died on this page, "
+                             "alone") from None
         finally:
             await alone.close()
 

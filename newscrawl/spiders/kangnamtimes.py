@@ -36,7 +36,7 @@ from newscrawl.pages.article import ParsedArticle, parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
-from newscrawl.pages.workers import ParserPool
+from newscrawl.pages.workers import PageFailed, ParserPool
 from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled
 from newscrawl.rendering import requests as js_requests
@@ -91,7 +91,8 @@ class KangnamTimesSpider(scrapy.Spider):
         self.js_max_clicks = read_int(settings, "NEWSCRAWL_JS_MAX_CLICKS")
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
         processes = read_int(settings, "NEWSCRAWL_PARSE_PROCESSES")
-        self._workers = ParserPool(self.site, processes) if processes else None
+        limit = read_float(settings, "NEWSCRAWL_PARSE_TIMEOUT_SECONDS")
+        self._workers = ParserPool(self.site, processes, limit or None) if processes else None
         self.article_callback = (self.parse_article if self._workers is None
                                  else self.parse_article_in_worker)
         """The callback of article requests: :meth:`parse_article`, or with
@@ -204,16 +205,14 @@ class KangnamTimesSpider(scrapy.Spider):
         if not self._html_article(response):
             return
         assert isinstance(response, HtmlResponse)
-        found = await self._workers.parse(response.url, response.body,
-                                          response.headers.get(b"Content-Type"),
-                                          getattr(response, "_encoding", None))
-        if found is None:
-            self.crawler.stats.inc_value("newscrawl/parser/worker_died")
-            report_reject(self.crawler, "parser_crashed", response.url,
-                          article_id=response.meta.get(ARTICLE_ID_META),
-                          detail="a parser process died on this page, alone")
+        try:
+            parsed, layout = await self._workers.parse(
+                response.url, response.body, response.headers.get(b"Content-Type"),
+                getattr(response, "_encoding", None))
+        except PageFailed as failed:  # counted as newscrawl/rejects/<reason>
+            report_reject(self.crawler, failed.reason, response.url,
+                          article_id=response.meta.get(ARTICLE_ID_META), detail=failed.detail)
             return
-        parsed, layout = found
         learner = self._templates.learner if self._templates is not None else None
         if learner is not None and (parsed.sources.get("body") != "markup" or (
                 layout is not None and learner.template_of(layout) is not None)):

@@ -1,29 +1,38 @@
-"""A parser worker that dies (``os._exit``) on the pages whose URL holds its first argument:
-the stand-in for a page that crashes libxml2 or meets the OOM killer.
+"""A parser worker that fails on the pages whose URL holds its marker: ``exit`` dies
+(``os._exit``), the stand-in for a page that crashes libxml2 or meets the OOM killer; ``hang``
+never answers, the stand-in for a parser caught in a loop; ``late`` takes seconds to start (a
+cold cache) and then parses every page.
 
-``python -m tests.pages.crashing_worker MARKER BASE_URL [HOST …]``"""
+``python -m tests.pages.crashing_worker exit|hang|late MARKER BASE_URL [HOST …]``"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 from newscrawl.pages import workers
 from newscrawl.urls import Site
 
 _parse_page = workers.parse_page
+LATE_SECONDS = 2.0
 
 
 def main(argv: list[str]) -> int:
-    marker = argv[0]
+    how, marker = argv[0], argv[1]
 
     def parse_page(site: Site, page: workers.Page) -> workers.Parsed:
         if marker in page[0]:
+            if how == "hang":
+                while True:
+                    time.sleep(60)
             os._exit(70)
         return _parse_page(site, page)
 
     workers.parse_page = parse_page
-    return workers.main(argv[1:])
+    if how == "late":
+        time.sleep(LATE_SECONDS)
+    return workers.main(argv[2:])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Article pages parsed in worker processes (``NEWSCRAWL_PARSE_PROCESSES``): a crawl writes the
-replica's truth and the same articles as without them, and a page that kills its worker is
-rejected alone while the pages the worker held are parsed again."""
+replica's truth and the same articles as without them, and a page that kills its worker, or
+holds it past the time limit, is rejected alone while the pages the worker held are parsed
+again."""
 
 from __future__ import annotations
 
@@ -18,14 +19,17 @@ from scrapy.http import HtmlResponse
 from newscrawl.demo import truth
 from newscrawl.demosite.server import DemoServer
 from newscrawl.items import Article, DiscoveredVia
-from newscrawl.pages.workers import Page, Parsed, ParserPool, parse_page
+from newscrawl.pages.workers import Page, PageFailed, Parsed, ParserPool, parse_page
 from newscrawl.spiders import kangnamtimes
 from newscrawl.urls import Site
 from tests.inprocess import crawl, serving
+from tests.pages.crashing_worker import LATE_SECONDS
 from tests.support import built_crawler, spider_of
 
 ARTICLES = 60
-CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker")
+CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker", "exit")
+HANGING = (sys.executable, "-m", "tests.pages.crashing_worker", "hang")
+LATE = (sys.executable, "-m", "tests.pages.crashing_worker", "late", "-")
 SITE = Site("https://www.kangnamtimes.com/ja/")
 
 
@@ -65,39 +69,86 @@ def page(number: int) -> Page:
             None)
 
 
-async def parse_all(pool: ParserPool, pages: list[Page]) -> list[Parsed | None]:
+async def parse_all(pool: ParserPool, pages: list[Page]) -> list[Parsed | BaseException]:
     try:
-        return await asyncio.gather(*(pool.parse(*p) for p in pages))
+        return await asyncio.gather(*(pool.parse(*p) for p in pages), return_exceptions=True)
     finally:
         await pool.close()
+
+
+def assert_parsed_but(results: list[Parsed | BaseException], pages: list[Page],
+                      failed: Page | None) -> None:
+    """Every page but ``failed`` parsed as in this process."""
+    for result, sent in zip(results, pages, strict=True):
+        if sent is not failed:
+            assert not isinstance(result, BaseException), result
+            assert result[0].article == parse_page(SITE, sent)[0].article
+            assert result[0].article.headline == f"見出し{sent[0].rsplit('/', 1)[1]}"
 
 
 def test_the_pages_a_dying_worker_held_are_parsed_again_alone() -> None:
     pages = [page(n) for n in (11, 12, 13, 14, 15)]
     pool = ParserPool(SITE, 1, command=(*CRASHING, "/article/13"))
     results = asyncio.run(parse_all(pool, pages))
-    assert results[2] is None  # the page that kills its worker, alone too
-    assert pool.died >= 2
-    for result, sent in zip(results, pages, strict=True):
-        if sent is not pages[2]:
-            assert result is not None
-            assert result[0].article == parse_page(SITE, sent)[0].article
-            assert result[0].article.headline == f"見出し{sent[0].rsplit('/', 1)[1]}"
+    failed = results[2]  # the page that kills its worker, alone too
+    assert isinstance(failed, PageFailed) and failed.reason == "parser_crashed"
+    assert pool.died >= 2 and pool.timed_out == 0
+    assert_parsed_but(results, pages, pages[2])
+
+
+def test_a_worker_past_the_time_limit_is_stopped_and_its_pages_parsed_again() -> None:
+    """The page that holds its worker past the limit is given up once it does so alone; the
+    pages queued behind it are parsed by new workers. The limit counts from when the worker
+    is ready and on the page, so a worker's start-up never counts against it."""
+    pages = [page(n) for n in (11, 12, 13, 14, 15)]
+    pool = ParserPool(SITE, 1, limit=1.0, command=(*HANGING, "/article/13"))
+    results = asyncio.run(asyncio.wait_for(parse_all(pool, pages), 60))  # no limit: fails
+    failed = results[2]
+    assert isinstance(failed, PageFailed) and failed.reason == "parser_timeout"
+    assert "more than 1 s" in failed.detail
+    assert pool.timed_out == 2  # shared, then alone
+    assert_parsed_but(results, pages, pages[2])
+
+
+def test_a_worker_slow_to_start_is_not_held_to_the_limit() -> None:
+    pages = [page(n) for n in (11, 12, 13)]
+    pool = ParserPool(SITE, 1, limit=LATE_SECONDS / 4, command=LATE)
+    results = asyncio.run(parse_all(pool, pages))
+    assert pool.died == 0
+    assert_parsed_but(results, pages, None)
+
+
+def original_article(items: list[Article], expected: dict[str, dict[str, Any]]) -> str:
+    """A written article that is no copy and has none: rejecting it changes no other line."""
+    copied = {t.get("near_duplicate_of") for t in expected.values()}
+    return next(article_id for article_id in sorted(str(item.article_id) for item in items)
+                if article_id not in copied and not expected[article_id].get("near_duplicate_of"))
 
 
 def test_a_page_that_kills_its_parser_is_rejected_and_the_crawl_goes_on(
         replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alone = crawl(tmp_path / "alone", replica.base_url)
-    expected = truth(replica.base_url, ARTICLES)
-    copied = {t.get("near_duplicate_of") for t in expected.values()}
-    victim = next(item.article_id for item in sorted(alone.items, key=lambda i: i.article_id)
-                  if item.article_id not in copied
-                  and not expected[item.article_id].get("near_duplicate_of"))
+    victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
     monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
         ParserPool, command=(*CRASHING, f"/article/{victim}")))
     run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1)
     assert run.rejects_by_id().get(victim) == ["parser_crashed"]
-    assert run.stats["newscrawl/parser/worker_died"] == 1
+    assert run.stats["newscrawl/rejects/parser_crashed"] == 1
+    assert sorted(item.article_id for item in run.items) == sorted(
+        item.article_id for item in alone.items if item.article_id != victim)
+
+
+@pytest.mark.slow
+def test_a_page_that_holds_its_parser_past_the_limit_is_rejected_and_the_crawl_goes_on(
+        replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = crawl(tmp_path / "alone", replica.base_url)
+    victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
+    monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
+        ParserPool, command=(*HANGING, f"/article/{victim}")))
+    run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1,
+                NEWSCRAWL_PARSE_TIMEOUT_SECONDS=2)
+    assert run.rejects_by_id().get(victim) == ["parser_timeout"]
+    assert run.stats["newscrawl/rejects/parser_timeout"] == 1
     assert sorted(item.article_id for item in run.items) == sorted(
         item.article_id for item in alone.items if item.article_id != victim)
 
