@@ -26,6 +26,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,6 +134,37 @@ class ParsedArticle:
     page: Page | None = dataclasses.field(default=None, repr=False, compare=False)
     """The parsed page (for :meth:`newscrawl.pages.template.TemplateLearner.observe`); drop
     it once used: it holds the page's tree."""
+
+
+class PageFailed(Exception):
+    """A page the parser gave up on; ``reason`` is its reject reason: ``parser_failed`` (the
+    parser raised on it: a bug its markup found, see :func:`parser_failure`), and with parse
+    workers ``parser_crashed`` or ``parser_timeout`` (see :mod:`newscrawl.pages.workers`)."""
+
+    def __init__(self, reason: str, detail: str, traceback: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        """One line for the rejects file and the log."""
+        self.traceback = traceback
+        """The parser's traceback, when it raised (for the debug log)."""
+
+
+MAX_FAILURE_TEXT = 300
+"""Longest exception message kept in a ``parser_failed`` reject's detail (characters)."""
+
+
+def parser_failure(error: Exception) -> PageFailed:
+    """``parser_failed`` for an exception the parser raised: its type and message (cut at
+    :data:`MAX_FAILURE_TEXT`) and the line that raised it, with the whole traceback."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    message = " ".join(str(error).split())[:MAX_FAILURE_TEXT]
+    detail = f"{type(error).__name__}{': ' if message else ''}{message}{where}"
+    return PageFailed("parser_failed", detail,
+                      "".join(traceback.format_exception(error)))
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -22,8 +22,9 @@ crawl process as without workers.
 
 A worker that dies on a page (a crash in libxml2, the kernel's OOM killer) fails every page it
 held: each is tried again alone, in a worker of its own, so only the page that kills that one
-is given up (:meth:`ParserPool.parse` raises :class:`PageFailed`, and the spider rejects the
-page as ``parser_crashed``). The next pages start a new worker.
+is given up (:meth:`ParserPool.parse` raises :class:`~newscrawl.pages.article.PageFailed`, and
+the spider rejects the page as ``parser_crashed``). A page the parser raises on is rejected as
+``parser_failed``, as in the crawl process. The next pages start a new worker.
 
 A worker that spends more than ``limit`` seconds on one page (``NEWSCRAWL_PARSE_TIMEOUT_SECONDS``:
 a parser caught in a loop, a regular expression backtracking for hours) is killed, and its
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import pickle
 import signal
@@ -46,10 +46,8 @@ from collections import deque
 from collections.abc import Sequence
 from typing import IO, Any
 
-from newscrawl.pages.article import ParsedArticle, parse_article
+from newscrawl.pages.article import PageFailed, ParsedArticle, parse_article, parser_failure
 from newscrawl.urls import Site
-
-logger = logging.getLogger(__name__)
 
 Parsed = tuple[ParsedArticle, frozenset[str] | None]
 """What a worker returns: the parsed page, and the page's layout (its
@@ -73,20 +71,6 @@ class WorkerDied(Exception):
         """True when the worker was stopped for spending too long on a page."""
 
 
-class PageFailed(Exception):
-    """A page given up: its worker died on it (``parser_crashed``) or spent more than the
-    limit on it (``parser_timeout``) when it was parsed alone."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-class WorkerFailed(Exception):
-    """The parser raised in the worker (a bug): the worker's traceback is the message."""
-
-
 def parse_page(site: Site, page: Page) -> Parsed:
     """:func:`~newscrawl.pages.article.parse_article` of a page, as a worker does it."""
     from scrapy.http import HtmlResponse
@@ -103,16 +87,15 @@ def parse_page(site: Site, page: Page) -> Parsed:
 def serve(site: Site, pages: IO[bytes], answers: IO[bytes]) -> None:
     """A worker's loop: read pages from ``pages``, write each result (or its failure) to
     ``answers``, until end of input."""
-    import traceback
-
     answers.write(_LENGTH.pack(0))  # ready: the parser is imported
     answers.flush()
     while header := pages.read(_LENGTH.size):
         page = pickle.loads(pages.read(_LENGTH.unpack(header)[0]))
         try:
             answer: tuple[bool, Any] = (True, parse_page(site, page))
-        except Exception:  # the crawl process reports it for the page
-            answer = (False, traceback.format_exc())
+        except Exception as error:  # the crawl process rejects the page
+            failed = parser_failure(error)
+            answer = (False, (failed.detail, failed.traceback))
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         answers.write(_LENGTH.pack(len(data)) + data)
         answers.flush()
@@ -178,7 +161,7 @@ class _Worker:
                     if ok:
                         future.set_result(value)
                     else:
-                        future.set_exception(WorkerFailed(value))
+                        future.set_exception(PageFailed("parser_failed", *value))
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -249,8 +232,8 @@ class ParserPool:
 
     async def parse(self, url: str, body: bytes, content_type: bytes | None,
                     encoding: str | None) -> Parsed:
-        """The parsed page; :class:`PageFailed` when a worker died on it alone, or spent more
-        than the limit on it alone."""
+        """The parsed page; :class:`~newscrawl.pages.article.PageFailed` when the parser
+        raised on it, or a worker died on it alone, or spent more than the limit on it alone."""
         page: Page = (url, body, content_type, encoding)
         shared = await self._worker()
         try:
@@ -265,11 +248,8 @@ class ParserPool:
         except WorkerDied as died:
             self._count(died)
             if died.timed_out:
-                logger.error("The parser spent more than %g s on %s, alone: the page is "
-                             "rejected", self.limit, url)
-                raise PageFailed("parser_timeout", f"parsing took more than {self.limit:g} s; "
-                                 "the parser process was stopped") from None
-            logger.error("A parser process died on %s, alone: the page is rejected", url)
+                raise PageFailed("parser_timeout", f"parsing took more than {self.limit:g} s, "
+                                 "alone; the parser process was stopped") from None
             raise PageFailed("parser_crashed", "a parser process died on this page, "
                              "alone") from None
         finally:

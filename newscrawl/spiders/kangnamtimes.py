@@ -32,11 +32,11 @@ from newscrawl.items import BLOCKS, DiscoveredVia, LinkRef
 from newscrawl.meta import ARTICLE_ID_META, JS_META, LISTING_MODIFIED_META
 from newscrawl.middlewares.seen import STAT_DROPPED as SEEN_DROPPED
 from newscrawl.middlewares.seen import SeenArticlesMiddleware
-from newscrawl.pages.article import ParsedArticle, parse_article
+from newscrawl.pages.article import PageFailed, ParsedArticle, parse_article, parser_failure
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
-from newscrawl.pages.workers import PageFailed, ParserPool
+from newscrawl.pages.workers import ParserPool
 from newscrawl.rejects import report_reject
 from newscrawl.rendering import js_enabled
 from newscrawl.rendering import requests as js_requests
@@ -190,8 +190,14 @@ class KangnamTimesSpider(scrapy.Spider):
             self._ranking_done.set()
 
     def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
-        if self._html_article(response):
-            yield from self._article_output(self._parse_here(response), response, via)
+        if not self._html_article(response):
+            return
+        try:
+            parsed = self._parse_here(response)
+        except PageFailed as failed:
+            self._given_up(response, failed)
+            return
+        yield from self._article_output(parsed, response, via)
 
     async def parse_article_in_worker(self, response: Response, via: DiscoveredVia
                                       ) -> AsyncIterator[Any]:
@@ -209,19 +215,28 @@ class KangnamTimesSpider(scrapy.Spider):
             parsed, layout = await self._workers.parse(
                 response.url, response.body, response.headers.get(b"Content-Type"),
                 getattr(response, "_encoding", None))
-        except PageFailed as failed:  # counted as newscrawl/rejects/<reason>
-            report_reject(self.crawler, failed.reason, response.url,
-                          article_id=response.meta.get(ARTICLE_ID_META), detail=failed.detail)
+            learner = self._templates.learner if self._templates is not None else None
+            if learner is not None and (parsed.sources.get("body") != "markup" or (
+                    layout is not None and learner.template_of(layout) is not None)):
+                self.crawler.stats.inc_value("newscrawl/parser/parsed_here")
+                parsed = self._parse_here(response)  # the template learner's business
+            else:
+                self.crawler.stats.inc_value("newscrawl/parser/parsed_in_worker")
+        except PageFailed as failed:
+            self._given_up(response, failed)
             return
-        learner = self._templates.learner if self._templates is not None else None
-        if learner is not None and (parsed.sources.get("body") != "markup" or (
-                layout is not None and learner.template_of(layout) is not None)):
-            self.crawler.stats.inc_value("newscrawl/parser/parsed_here")
-            parsed = self._parse_here(response)  # the template learner's business
-        else:
-            self.crawler.stats.inc_value("newscrawl/parser/parsed_in_worker")
         for output in self._article_output(parsed, response, via):
             yield output
+
+    def _given_up(self, response: Response, failed: PageFailed) -> None:
+        """A page the parser gave up on: one error line (the traceback, if any, at debug
+        level) and a reject with the reason, counted as ``newscrawl/rejects/<reason>``."""
+        logger.error("The parser gave up on %s (reject %s): %s", response.url, failed.reason,
+                     failed.detail)
+        if failed.traceback:
+            logger.debug("The parser's traceback for %s:\n%s", response.url, failed.traceback)
+        report_reject(self.crawler, failed.reason, response.url,
+                      article_id=response.meta.get(ARTICLE_ID_META), detail=failed.detail)
 
     def _html_article(self, response: Response) -> bool:
         if isinstance(response, HtmlResponse):
@@ -233,10 +248,14 @@ class KangnamTimesSpider(scrapy.Spider):
         return False
 
     def _parse_here(self, response: Response) -> ParsedArticle:
-        """Parse in this process, with the template learner (which observes the page)."""
+        """Parse in this process, with the template learner (which observes the page);
+        :class:`~newscrawl.pages.article.PageFailed` when the parser raises on it."""
         assert isinstance(response, HtmlResponse)
         learner = self._templates.learner if self._templates is not None else None
-        parsed = parse_article(response, self.site, template=learner)
+        try:
+            parsed = parse_article(response, self.site, template=learner)
+        except Exception as error:  # a bug some markup found: this page only, not the crawl
+            raise parser_failure(error) from error
         if learner is not None and parsed.page is not None \
                 and parsed.sources.get("body") != "markup":
             learner.observe(parsed.page)  # the site's own markup needs no template

@@ -1,9 +1,9 @@
 """A parser worker that fails on the pages whose URL holds its marker: ``exit`` dies
 (``os._exit``), the stand-in for a page that crashes libxml2 or meets the OOM killer; ``hang``
-never answers, the stand-in for a parser caught in a loop; ``late`` takes seconds to start (a
-cold cache) and then parses every page.
+never answers, the stand-in for a parser caught in a loop; ``raise`` raises, the stand-in for a
+parser bug; ``late`` takes seconds to start (a cold cache) and then parses every page.
 
-``python -m tests.pages.crashing_worker exit|hang|late MARKER BASE_URL [HOST …]``"""
+``python -m tests.pages.crashing_worker exit|hang|raise|late MARKER BASE_URL [HOST …]``"""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def main(argv: list[str]) -> int:
             if how == "hang":
                 while True:
                     time.sleep(60)
+            if how == "raise":
+                raise RuntimeError(f"no parser for {page[0]}")
             os._exit(70)
         return _parse_page(site, page)
 

@@ -1,7 +1,8 @@
 """Article pages parsed in worker processes (``NEWSCRAWL_PARSE_PROCESSES``): a crawl writes the
 replica's truth and the same articles as without them, and a page that kills its worker, or
 holds it past the time limit, is rejected alone while the pages the worker held are parsed
-again."""
+again. A page the parser raises on is rejected as ``parser_failed``, with or without workers,
+and the crawl goes on."""
 
 from __future__ import annotations
 
@@ -19,16 +20,21 @@ from scrapy.http import HtmlResponse
 from newscrawl.demo import truth
 from newscrawl.demosite.server import DemoServer
 from newscrawl.items import Article, DiscoveredVia
-from newscrawl.pages.workers import Page, PageFailed, Parsed, ParserPool, parse_page
+from newscrawl.pages import article
+from newscrawl.pages.article import PageFailed
+from newscrawl.pages.page import Page as Tree
+from newscrawl.pages.workers import Page, Parsed, ParserPool, parse_page
 from newscrawl.spiders import kangnamtimes
 from newscrawl.urls import Site
 from tests.inprocess import crawl, serving
+from tests.pages import crashing_worker
 from tests.pages.crashing_worker import LATE_SECONDS
 from tests.support import built_crawler, spider_of
 
 ARTICLES = 60
 CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker", "exit")
 HANGING = (sys.executable, "-m", "tests.pages.crashing_worker", "hang")
+RAISING = (sys.executable, "-m", "tests.pages.crashing_worker", "raise")
 LATE = (sys.executable, "-m", "tests.pages.crashing_worker", "late", "-")
 SITE = Site("https://www.kangnamtimes.com/ja/")
 
@@ -110,6 +116,21 @@ def test_a_worker_past_the_time_limit_is_stopped_and_its_pages_parsed_again() ->
     assert_parsed_but(results, pages, pages[2])
 
 
+def test_a_page_the_parser_raises_on_in_a_worker_is_given_up_alone() -> None:
+    pages = [page(n) for n in (11, 12, 13, 14)]
+    pool = ParserPool(SITE, 1, command=(*RAISING, "/article/13"))
+    results = asyncio.run(parse_all(pool, pages))
+    failed = results[2]
+    assert isinstance(failed, PageFailed) and failed.reason == "parser_failed"
+    assert failed.detail.startswith("RuntimeError: no parser for https://")
+    source = Path(crashing_worker.__file__).read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "raise RuntimeError" in text)
+    assert failed.detail.endswith(f" at crashing_worker.py:{line}")  # the line that raised
+    assert "Traceback" in failed.traceback
+    assert pool.died == 0  # the worker goes on
+    assert_parsed_but(results, pages, pages[2])
+
+
 def test_a_worker_slow_to_start_is_not_held_to_the_limit() -> None:
     pages = [page(n) for n in (11, 12, 13)]
     pool = ParserPool(SITE, 1, limit=LATE_SECONDS / 4, command=LATE)
@@ -169,3 +190,34 @@ def test_a_member_without_workers_parses_what_a_member_with_them_queued(tmp_path
     articles = [o for o in asyncio.run(queued()) if isinstance(o, Article)]
     assert [(a.article_id, a.headline, a.body) for a in articles] == [("21", "見出し21",
                                                                       "本文の21番目の段落です。")]
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_a_page_the_parser_raises_on_is_rejected_and_the_crawl_goes_on(
+        replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        processes: int) -> None:
+    """A parser bug that one page's markup finds costs that page, as a reject with the
+    exception in one line, not the crawl's other pages (nor a traceback in the log)."""
+    alone = crawl(tmp_path / "alone", replica.base_url)
+    victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
+    if processes:
+        monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
+            ParserPool, command=(*RAISING, f"/article/{victim}")))
+    else:
+        tags = article.FIELDS["tags"]
+
+        def tags_or_bug(found: Tree) -> Any:
+            if found.url.endswith(f"/article/{victim}"):
+                raise KeyError("a theme the parser never saw")
+            return tags(found)
+
+        monkeypatch.setitem(article.FIELDS, "tags", tags_or_bug)
+    run = crawl(tmp_path / "failing", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=processes)
+    assert run.rejects_by_id().get(victim) == ["parser_failed"]
+    detail = next(r["detail"] for r in run.rejects if r["article_id"] == victim)
+    assert detail.startswith("RuntimeError: no parser for" if processes else
+                             "KeyError: 'a theme the parser never saw' at test_workers.py:")
+    assert run.stats["log_count/ERROR"] == 1  # the run fails loudly (NEWSCRAWL_FAIL_ON_ERROR)
+    assert not run.stats.get("spider_exceptions/count")
+    assert sorted(item.article_id for item in run.items) == sorted(
+        item.article_id for item in alone.items if item.article_id != victim)
