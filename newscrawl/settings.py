@@ -81,6 +81,8 @@ SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.hold.HoldMiddleware": 100,
     "newscrawl.extensions.limit.ArticleLimitMiddleware": 1040,
     "newscrawl.middlewares.seen.SeenArticlesMiddleware": 1050,  # first to see the spider's output
+    # The last to be offered a callback's exception: one error line (and a reject), no traceback.
+    "newscrawl.middlewares.failures.CallbackFailures": 20,
 }
 # Scrapy's middlewares extended (newscrawl/middlewares/): each in the place of the one it extends.
 DOWNLOADER_MIDDLEWARES = {
