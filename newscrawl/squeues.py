@@ -7,7 +7,9 @@ and a waiting :class:`~scrapy.Request` with this project's meta and ``cb_kwargs`
 each one as the pickle of ``request.to_dict(spider=…)`` instead (about 400 bytes), the form
 Scrapy's own disk queues store in ``JOBDIR``, and rebuilds the request when the scheduler pops
 it: the crawl is the same, in the same order (last in, first out, as Scrapy's default
-``LifoMemoryQueue``), for about 20 µs a request.
+``LifoMemoryQueue``), for about 5 µs a request. ``to_dict`` names the callback and errback by
+listing every member of the spider (``inspect.getmembers``: 35 µs a request, 2 % of a crawl's
+time); the queue asks it once per method and remembers the name.
 
 A request that cannot be serialised (a callback that is not a method of the spider, such as
 the hold's release request; an object in ``meta`` that pickle refuses) is kept as it is.
@@ -31,6 +33,27 @@ class PickledLifoMemoryQueue:
     def __init__(self, crawler: Crawler, key: str = "") -> None:
         self.spider: Spider | None = crawler.spider
         self._items: list[bytes | Request] = []
+        self._names: dict[Any, str] = {}
+        """Spider method (its function, as ``to_dict`` compares them) → its name."""
+
+    def _dict_of(self, request: Request) -> dict[str, Any]:
+        """``request.to_dict(spider=…)``, with the callback's and errback's names remembered."""
+        methods = (request.callback, request.errback)
+        names = [self._names.get(getattr(m, "__func__", None)) if callable(m) else m
+                 for m in methods]
+        if any(callable(m) and name is None for m, name in zip(methods, names, strict=True)):
+            data = request.to_dict(spider=self.spider)  # raises ValueError: not the spider's
+            for method, key in zip(methods, ("callback", "errback"), strict=True):
+                if callable(method):
+                    self._names[getattr(method, "__func__", None)] = data[key]
+            return data
+        request.callback = request.errback = None  # named above: to_dict need not look
+        try:
+            data = request.to_dict()
+        finally:
+            request.callback, request.errback = methods
+        data["callback"], data["errback"] = names
+        return data
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, key: str = "", *args: Any, **kwargs: Any) -> Self:
@@ -38,7 +61,7 @@ class PickledLifoMemoryQueue:
 
     def push(self, request: Request) -> None:
         try:
-            kept: bytes | Request = pickle.dumps(request.to_dict(spider=self.spider),
+            kept: bytes | Request = pickle.dumps(self._dict_of(request),
                                                  protocol=pickle.HIGHEST_PROTOCOL)
         # to_dict raises ValueError for a callback that is not the spider's; pickle raises
         # PicklingError, AttributeError or TypeError for what it cannot serialise

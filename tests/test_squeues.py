@@ -61,6 +61,28 @@ def test_requests_come_back_whole_last_in_first_out() -> None:
     assert q.pop() is None and q.peek() is None
 
 
+def test_callbacks_named_once_come_back_the_same_and_the_pushed_request_is_unchanged() -> None:
+    """The queue names a spider method once (Scrapy's ``to_dict`` lists the spider's members
+    for it) and remembers the name: later requests keep their callback and errback, whatever
+    mix of them, and a pushed request is left as it was."""
+    q, spider = queue()
+    kinds = [(spider.parse_article, spider.article_failed), (spider.parse_article, None),
+             (None, spider.article_failed), (None, None)]
+    pushed = []
+    for round_ in range(2):
+        for number, (callback, errback) in enumerate(kinds):
+            request = Request(f"{BASE}report/article/{round_}{number}", callback=callback,
+                              errback=errback, meta={ARTICLE_ID_META: f"{round_}{number}"})
+            q.push(request)
+            assert (request.callback, request.errback) == (callback, errback)
+            pushed.append(request)
+    for original in reversed(pushed):
+        popped = q.pop()
+        assert popped is not None and popped.url == original.url
+        assert (popped.callback, popped.errback) == (original.callback, original.errback)
+        assert popped.to_dict(spider=spider) == original.to_dict(spider=spider)
+
+
 def test_a_request_that_cannot_be_pickled_is_kept_as_it_is() -> None:
     q, spider = queue()
     def release(response: Any) -> None:  # not a method of the spider: no name to store
