@@ -156,6 +156,9 @@ NEWSCRAWL_PARSE_PROCESSES = 0
 # With parse processes: a worker spending longer than this on one page is stopped, and the page,
 # if it does so alone, rejected as parser_timeout (0: no limit).
 NEWSCRAWL_PARSE_TIMEOUT_SECONDS = 30.0
+# With parse processes: megabytes a worker may take above what it holds at start; a page that
+# needs more is rejected as parser_failed (MemoryError) and the worker goes on (0: no cap).
+NEWSCRAWL_PARSE_MEMORY_MB = 1024
 
 # --- Cleaning --------------------------------------------------------------------------------
 NEWSCRAWL_NFKC_ENABLED = False

@@ -31,6 +31,11 @@ a parser caught in a loop, a regular expression backtracking for hours) is kille
 pages go the same way: a page that exceeds the limit alone is given up as ``parser_timeout``.
 The clock of a page starts when its worker starts on it, once the worker is ready (its imports
 done: the worker says so with an empty frame) and its earlier pages answered.
+
+A worker's memory is capped too (``NEWSCRAWL_PARSE_MEMORY_MB`` above what it holds once ready,
+as ``RLIMIT_DATA``): a page that needs more makes the parser raise ``MemoryError``, and the page
+is rejected as ``parser_failed`` while the worker goes on. Should the machine run out of memory
+all the same, a worker asks the kernel to kill it before the crawl (``oom_score_adj``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import asyncio
 import contextlib
 import os
 import pickle
+import resource
 import signal
 import struct
 import sys
@@ -190,14 +196,17 @@ class _Worker:
 
 class ParserPool:
     """``processes`` worker processes parsing article pages for one crawl, each page within
-    ``limit`` seconds (None: no limit)."""
+    ``limit`` seconds and each worker within ``memory_mb`` megabytes (None: no limit)."""
 
     def __init__(self, site: Site, processes: int, limit: float | None = None,
+                 memory_mb: int | None = None,
                  command: Sequence[str] = (sys.executable, "-m", "newscrawl.pages.workers")
                  ) -> None:
         self.site = site
         self.processes = processes
         self.limit = limit
+        self.memory_mb = memory_mb
+        """The memory a worker may take above what it holds once ready (None: no cap)."""
         self.command = command
         """The worker's command line, before the site's base URL and hosts."""
         self.died = 0
@@ -208,8 +217,9 @@ class ParserPool:
         self._starting: asyncio.Lock | None = None
 
     async def _start(self) -> _Worker:
+        cap = ("--memory-mb", str(self.memory_mb)) if self.memory_mb else ()
         process = await asyncio.create_subprocess_exec(
-            *self.command, self.site.base_url, *sorted(self.site.hosts),
+            *self.command, *cap, self.site.base_url, *sorted(self.site.hosts),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         return _Worker(process, self.limit)
 
@@ -261,15 +271,44 @@ class ParserPool:
         await asyncio.gather(*(worker.close() for worker in workers))
 
 
+def _data_bytes() -> int | None:
+    """The process's data segment now (``VmData``: heap and private mappings), or None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap the data segment at ``megabytes`` above its size now (``RLIMIT_DATA``: past it an
+    allocation fails, which Python and lxml raise as ``MemoryError``), and offer this process
+    first to the kernel's OOM killer. Where Linux's ``/proc`` is missing, nothing is capped."""
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w",
+                                            encoding="ascii") as adjust:
+        adjust.write("1000")
+    now = _data_bytes()
+    if now is not None:
+        resource.setrlimit(resource.RLIMIT_DATA,
+                           (now + megabytes * 2**20, resource.RLIM_INFINITY))
+
+
 def main(argv: list[str]) -> int:
-    """``python -m newscrawl.pages.workers BASE_URL [HOST …]``: a worker (see :func:`serve`).
-    Its answers go to the stdout it was given; anything printed goes to stderr."""
+    """``python -m newscrawl.pages.workers [--memory-mb N] BASE_URL [HOST …]``: a worker (see
+    :func:`serve`). Its answers go to the stdout it was given; anything printed goes to
+    stderr."""
     # Ctrl-C reaches the whole process group: it is the crawl's to handle (it stops gracefully,
     # its pages still parsed here, then closes the workers' input, which ends them)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what anything else writes to stdout (C code too) goes to stderr
     sys.stdout = sys.stderr
+    if argv[:1] == ["--memory-mb"]:
+        limit_memory(int(argv[1]))
+        argv = argv[2:]
     site = Site(argv[0], argv[1:])
     with contextlib.suppress(BrokenPipeError):
         serve(site, sys.stdin.buffer, answers)

@@ -92,7 +92,9 @@ class KangnamTimesSpider(scrapy.Spider):
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
         processes = read_int(settings, "NEWSCRAWL_PARSE_PROCESSES")
         limit = read_float(settings, "NEWSCRAWL_PARSE_TIMEOUT_SECONDS")
-        self._workers = ParserPool(self.site, processes, limit or None) if processes else None
+        memory = read_int(settings, "NEWSCRAWL_PARSE_MEMORY_MB")
+        self._workers = (ParserPool(self.site, processes, limit or None, memory or None)
+                         if processes else None)
         self.article_callback = (self.parse_article if self._workers is None
                                  else self.parse_article_in_worker)
         """The callback of article requests: :meth:`parse_article`, or with

@@ -407,6 +407,7 @@ def test_project_settings_are_valid(tmp_path: Path) -> None:
     ("NEWSCRAWL_PARSE_PROCESSES", "-1", "NEWSCRAWL_PARSE_PROCESSES: must be at least 0"),
     ("NEWSCRAWL_PARSE_TIMEOUT_SECONDS", "soon", "NEWSCRAWL_PARSE_TIMEOUT_SECONDS: must be a number"),
     ("NEWSCRAWL_PARSE_TIMEOUT_SECONDS", "-5", "NEWSCRAWL_PARSE_TIMEOUT_SECONDS: must be at least 0"),
+    ("NEWSCRAWL_PARSE_MEMORY_MB", "1.5GB", "NEWSCRAWL_PARSE_MEMORY_MB: must be a whole number"),
     ("NEWSCRAWL_MAX_ARTICLES", "-3", "NEWSCRAWL_MAX_ARTICLES: must be at least 0"),
     ("RETRY_GIVE_UP_LOG_LEVEL", "LOUD", "RETRY_GIVE_UP_LOG_LEVEL: must be a logging level"),
     ("RETRY_HTTP_CODES", "503,soon", "RETRY_HTTP_CODES: must be HTTP status codes"),

@@ -28,13 +28,14 @@ from newscrawl.spiders import kangnamtimes
 from newscrawl.urls import Site
 from tests.inprocess import crawl, serving
 from tests.pages import crashing_worker
-from tests.pages.crashing_worker import LATE_SECONDS
+from tests.pages.crashing_worker import BLOAT_MB, LATE_SECONDS
 from tests.support import built_crawler, spider_of
 
 ARTICLES = 60
 CRASHING = (sys.executable, "-m", "tests.pages.crashing_worker", "exit")
 HANGING = (sys.executable, "-m", "tests.pages.crashing_worker", "hang")
 RAISING = (sys.executable, "-m", "tests.pages.crashing_worker", "raise")
+BLOATING = (sys.executable, "-m", "tests.pages.crashing_worker", "bloat")
 LATE = (sys.executable, "-m", "tests.pages.crashing_worker", "late", "-")
 SITE = Site("https://www.kangnamtimes.com/ja/")
 
@@ -127,6 +128,17 @@ def test_a_page_the_parser_raises_on_in_a_worker_is_given_up_alone() -> None:
     line = next(n for n, text in enumerate(source, 1) if "raise RuntimeError" in text)
     assert failed.detail.endswith(f" at crashing_worker.py:{line}")  # the line that raised
     assert "Traceback" in failed.traceback
+    assert pool.died == 0  # the worker goes on
+    assert_parsed_but(results, pages, pages[2])
+
+
+def test_a_page_that_outgrows_the_memory_cap_is_given_up_and_the_worker_goes_on() -> None:
+    pages = [page(n) for n in (11, 12, 13, 14)]
+    pool = ParserPool(SITE, 1, memory_mb=BLOAT_MB // 2, command=(*BLOATING, "/article/13"))
+    results = asyncio.run(parse_all(pool, pages))
+    failed = results[2]
+    assert isinstance(failed, PageFailed) and failed.reason == "parser_failed"
+    assert failed.detail.startswith("MemoryError")
     assert pool.died == 0  # the worker goes on
     assert_parsed_but(results, pages, pages[2])
 
