@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from newscrawl.config import read_list, read_url
 
@@ -100,7 +100,9 @@ class Site:
 
     def is_on_site(self, url: str) -> bool:
         """True for http(s) URLs on the site's hosts, under its base path."""
-        parts = urlsplit(url)
+        return self._on_site(urlsplit(url))
+
+    def _on_site(self, parts: SplitResult) -> bool:
         return (
             parts.scheme in ("http", "https")
             and parts.netloc.lower() in self.hosts
@@ -135,10 +137,11 @@ class Site:
         return self._resolve_ref(href, base)
 
     def _article_ref(self, href: str, base: str) -> ArticleRef | None:
-        absolute = urljoin(base, href)
-        if not self.is_on_site(absolute):
+        parts = urlsplit(href)
+        if not (parts.scheme and parts.netloc):  # an absolute URL is split once, not joined
+            parts = urlsplit(urljoin(base, href))
+        if not self._on_site(parts):
             return None
-        parts = urlsplit(absolute)
         match = _ARTICLE_PATH.match(parts.path)
         if match and match["prefix"] == self.base_path:
             return ArticleRef(match["id"], self.canonical_article_url(match["category"],
