@@ -104,6 +104,10 @@ def test_bad_lines_are_rejected_by_both_validators(field: str, data: dict[str, A
     assert not reference.is_valid(data)
 
 
+def test_a_value_json_has_no_type_for_is_an_invalid_line_not_an_error() -> None:
+    assert schema_error(line(tags={"朝市"})) == "(item) is not JSON: Unsupported type: 'set'"
+
+
 def test_version_changes_with_the_format() -> None:
     schema = copy.deepcopy(build_schema())
     del schema["$id"]
@@ -135,7 +139,7 @@ def test_pipeline_rejects_an_invalid_article_with_its_reason() -> None:
     with pytest.raises(Rejected) as raised:
         pipeline.process_item(article)
     assert raised.value.reason == "schema_invalid"
-    assert raised.value.detail.startswith("date_modified must match pattern")
+    assert raised.value.detail.startswith("date_modified \"12月12日\" does not match \"^")
 
 
 def test_pipeline_leaves_other_items_alone() -> None:
