@@ -237,8 +237,10 @@ _SHARE_LOWER = frozenset(w.lower() for w in SHARE_WORDS if w.isascii())
 
 def is_share_line(line: str) -> bool:
     """A line made only of share-button words (``ツイート | シェア``, ``[ツイート] [シェア]``)."""
-    words = [w.strip(_BRACKETS) for w in line.replace("|", " ").replace("｜", " ").split()]
-    return bool(words) and all(w in SHARE_WORDS or w.lower() in _SHARE_LOWER for w in words)
+    words = line.replace("|", " ").replace("｜", " ").split()
+    return bool(words) and all(  # a generator: a line of prose fails on its first word
+        (w := word.strip(_BRACKETS)) in SHARE_WORDS or w.lower() in _SHARE_LOWER
+        for word in words)
 
 
 _BRACKETS = "[]［］【】()（）<>＜＞"

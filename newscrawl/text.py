@@ -61,6 +61,10 @@ _CREDIT = re.compile(
 )
 #: A space run before a credit. ``(?<!\s)``: tried at the start of a run only (a credit never
 #: starts with a space, so a run fails or matches as a whole); else each long run is quadratic.
+_CREDIT_START = re.compile(
+    r"^[【\[(（]?\s*(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]|\([cC]\)|（[cC]）)")
+"""How every credit opens (:data:`_CREDIT` up to the name): a line that does not open so holds
+no whole-line credit, and no run of them."""
 _CREDIT_SPLIT = re.compile(r"(?<!\s)\s+(?=[【\[]?(?:" + _CREDIT_PREFIX + r"\s*[:：=＝]|[©Ⓒ]))")
 _INLINE_CREDIT = re.compile(
     r"^[【\[]\s*" + _CREDIT_PREFIX + r"\s*[:：=＝]\s*(?P<name>[^】\]]+?)\s*[】\]]\s*"
@@ -144,7 +148,13 @@ def parse_credit(text: str) -> str | None:
 
 
 def _line_credits(line: str) -> list[str] | None:
-    """All credit names when the whole line is made of credits (``出典:A 出典:A``), else None."""
+    """All credit names when the whole line is made of credits (``出典:A 出典:A``), else None.
+
+    The line's first part must be a credit, so a line that does not open as one is none (the
+    common line: checked once, before splitting the line and reading each part)."""
+    opening = normalize_space(html.unescape(line)) if "&" in line else line  # as parse_credit
+    if not _CREDIT_START.match(opening):
+        return None
     parts = _CREDIT_SPLIT.split(line)
     if len(parts) > 1:
         names = [parse_credit(part) for part in parts]
