@@ -158,6 +158,19 @@ def test_clean_body_credit_line_repeated_in_one_line() -> None:
     assert result.credits == ["ロイター通信"]
 
 
+@pytest.mark.parametrize(("line", "credits"), [
+    ("【 出典 : 聯合ニュース 】", ["聯合ニュース"]),
+    ("\u3000出典:AFP通信", ["AFP通信"]),  # an ideographic indent
+    ("&amp;#20986;典:AFP通信", ["AFP通信"]),  # escaped twice: 出典 once unescaped twice
+    ("(c)ABC 写真=共同", ["ABC", "共同"]),
+    ("本文の中の 出典:AFP通信", []),  # not opening as a credit: a paragraph
+])
+def test_clean_body_credit_lines_by_how_they_open(line: str, credits: list[str]) -> None:
+    result = clean_body(f"本文。\n{line}")
+    assert result.credits == credits
+    assert result.body == ("本文。" if credits else f"本文。\n{line}")
+
+
 def test_clean_body_empty() -> None:
     result = clean_body("")
     assert result.body == ""
