@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl.pages.encoding import clean_utf8, response_text
 from newscrawl.pages.page import Page
-from newscrawl.pages.tree import parse_html, strip_controls
+from newscrawl.pages.tree import parse_html, strip_controls, text_of
 from newscrawl.urls import Site
 
 BASE = "https://www.kangnamtimes.com/ja/news/articleView.html?idxno=101"
@@ -52,3 +52,16 @@ def test_the_body_is_parsed_as_it_came_only_when_that_changes_nothing(name: str)
     assert parsed.text == strip_controls(response_text(response))
     if name not in ("empty", "mojibake"):  # double-encoded text cannot be read back
         assert "冬の港町" in etree.tostring(parsed.root, encoding="unicode")
+
+
+@pytest.mark.parametrize("markup", [
+    "<p>本文</p>", "<p></p>", "<p>本文<b>太字</b>後</p>", "<p><!-- 注釈 --></p>",
+    "<p>前<!-- 注釈 -->後</p>", "<p>前<br/>後</p>", "<p>&amp;と&lt;</p>",
+])
+def test_text_of_an_element_is_xpaths_string_value(markup: str) -> None:
+    """Childless elements are read from their ``text``, the others by XPath: the same text."""
+    element = parse_html(f"<html><body>{markup}</body></html>", BASE).find(".//p")
+    assert element is not None
+    assert text_of(element) == element.xpath("string()")
+    for comment in element.iter(etree.Comment):
+        assert text_of(comment) == comment.xpath("string()")
