@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      description="Benchmark the crawl over the replica.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="2,000 articles; memory at 2,000 and 20,000 (about eight minutes on "
+                      help="2,000 articles; memory at 2,000 and 20,000 (about seven minutes on "
                            "2 cores; the default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
                       help="also the 100,000-article memory crawls (half an hour or more)")

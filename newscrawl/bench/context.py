@@ -30,8 +30,9 @@ class Sizes:
     """Replica size of the start-up runs (each is stopped at its first request)."""
 
 
-#: Quick: about eight minutes on 2 cores, with the issue's 2,000-article throughput crawls and
-#: 2,000 / 20,000-article memory crawls; full adds the 100,000-article ones (26 minutes here).
+#: Quick: about seven minutes on 2 cores, with the issue's 2,000-article throughput crawls and
+#: 2,000 / 20,000-article memory crawls; full adds the 100,000-article ones (its memory
+#: section took 21 minutes here).
 QUICK = Sizes("quick", 2000, (2000, 20000), (200, 800), 300, 500, 3.0)
 FULL = Sizes("full", 2000, (2000, 20000, 100000), (2000, 8000), 300, 2000, 5.0)
 
