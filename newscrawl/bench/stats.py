@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector, StatsT
 
+from newscrawl.procstatus import status_bytes
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -43,13 +45,9 @@ def peak_rss_bytes() -> int:
     least the parent's resident set when it was forked (the benchmark's own process holds the
     extraction section's pages and trafilatura by then). ``VmHWM`` in ``/proc/self/status`` is
     the peak of the program's own memory since ``exec``; it is used where it exists."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    peak_now = status_bytes("VmHWM")
+    if peak_now is not None:
+        return peak_now
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)
 

@@ -53,6 +53,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from newscrawl.pages.article import PageFailed, ParsedArticle, parse_article, parser_failure
+from newscrawl.procstatus import status_bytes
 from newscrawl.urls import Site
 
 Parsed = tuple[ParsedArticle, frozenset[str] | None]
@@ -271,18 +272,6 @@ class ParserPool:
         await asyncio.gather(*(worker.close() for worker in workers))
 
 
-def _data_bytes() -> int | None:
-    """The process's data segment now (``VmData``: heap and private mappings), or None."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmData:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def limit_memory(megabytes: int) -> None:
     """Cap the data segment at ``megabytes`` above its size now (``RLIMIT_DATA``: past it an
     allocation fails, which Python and lxml raise as ``MemoryError``), and offer this process
@@ -290,7 +279,7 @@ def limit_memory(megabytes: int) -> None:
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w",
                                             encoding="ascii") as adjust:
         adjust.write("1000")
-    now = _data_bytes()
+    now = status_bytes("VmData")  # the data segment: heap and private mappings
     if now is not None:
         resource.setrlimit(resource.RLIMIT_DATA,
                            (now + megabytes * 2**20, resource.RLIM_INFINITY))

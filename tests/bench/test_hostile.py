@@ -14,9 +14,9 @@ from newscrawl.bench.sections.hostile import (
     article_path,
     figures,
     per_page,
-    status_kib,
     worst,
 )
+from newscrawl.procstatus import status_kib
 
 STATUS = "Name:\tpython\nVmPeak:\t  900 kB\nVmHWM:\t  4096 kB\nVmRSS:\t  2048 kB\nThreads:\t1\n"
 

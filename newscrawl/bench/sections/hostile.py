@@ -27,25 +27,16 @@ from typing import Any
 
 from newscrawl.bench.context import Context
 from newscrawl.bench.figures import Figure, fmt
+from newscrawl.procstatus import STATUS, status_kib
 
 BUDGET_BYTES = 200 * 2**20
 """The README's budget: no single page above 200 MB of extra memory."""
 PAGE_TIMEOUT = 600.0
 MIB = 2**20
-STATUS = Path("/proc/self/status")
 CLEAR_REFS = Path("/proc/self/clear_refs")
 
 
 # --- in the page's process ------------------------------------------------------------------
-
-
-def status_kib(text: str, key: str) -> int | None:
-    """A ``kB`` figure of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``), or None."""
-    for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name == key:
-            return int(value.split()[0])
-    return None
 
 
 def rss_now_and_peak() -> tuple[int, int]:
