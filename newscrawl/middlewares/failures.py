@@ -1,20 +1,26 @@
-"""A callback that raises costs its page, in one log line and, for an article, a reject.
+"""A callback that raises costs its page: one log line and, for an article, a reject.
 
 Scrapy logs an exception of a spider callback as "Spider error processing …" with its
 traceback, and the page is gone without a trace in the output: for an article page, without a
-line in the rejects file. The article parser's own failures are rejects already (the spider's
-``parser_failed``, see :class:`~newscrawl.pages.article.PageFailed`); :class:`CallbackFailures`
-takes whatever else a callback raises (a listing, ranking or sitemap page whose markup finds a
-bug, the code around the parser): one error line naming the page, the exception and the line
-that raised it (the traceback at debug level), and for an article page a reject
-``parser_failed``. The error line makes the run's verdict fail (``NEWSCRAWL_FAIL_ON_ERROR``),
-so someone looks; what the callback yielded before it raised has gone on.
+line in the rejects file. :class:`CallbackFailures` takes every such exception instead: one
+error line naming the page, the reason and the exception with the line that raised it (the
+traceback at debug level), and for an article page a reject with that reason:
+
+- :class:`~newscrawl.pages.article.PageFailed`, a page the parse workers gave up on, keeps its
+  own (``parser_crashed``, ``parser_timeout``, ``parser_failed``);
+- anything else is ``parser_failed`` (:func:`~newscrawl.pages.article.parser_failure`): the
+  parser, or the code around it, raised on what some page holds.
+
+A listing, ranking or sitemap page that raises has no article to reject: its line is all. The
+error line makes the run's verdict fail (``NEWSCRAWL_FAIL_ON_ERROR``), so someone looks; what
+the callback yielded before it raised has gone on.
 
 It is the last of the chain to be offered the exception (the lowest order), so every other
 middleware that handles some exception (the cluster's lost Redis) sees it first, and it leaves
 :class:`~scrapy.exceptions.CloseSpider` to Scrapy.
 
-Stat: ``newscrawl/spider/callback_failed``.
+Stat: ``newscrawl/spider/callback_failed``; the rejects are counted as
+``newscrawl/rejects/<reason>``.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import CloseSpider
 
 from newscrawl.meta import ARTICLE_ID_META
-from newscrawl.pages.article import parser_failure
+from newscrawl.pages.article import PageFailed, parser_failure
 from newscrawl.rejects import report_reject
 
 if TYPE_CHECKING:
@@ -53,12 +59,13 @@ class CallbackFailures:
                                  ) -> Iterable[Any] | None:
         if isinstance(exception, CloseSpider) or not isinstance(exception, Exception):
             return None
-        failed = parser_failure(exception)
+        failed = exception if isinstance(exception, PageFailed) else parser_failure(exception)
         article_id = response.meta.get(ARTICLE_ID_META)
         self.crawler.stats.inc_value(STAT_FAILED)
         logger.error("Parsing %s failed%s: %s", response.url,
-                     " (reject parser_failed)" if article_id else "", failed.detail)
-        logger.debug("The traceback for %s:\n%s", response.url, failed.traceback)
+                     f" (reject {failed.reason})" if article_id else "", failed.detail)
+        if failed.traceback:
+            logger.debug("The traceback for %s:\n%s", response.url, failed.traceback)
         if article_id:
             report_reject(self.crawler, failed.reason, response.url, article_id=article_id,
                           detail=failed.detail)

@@ -22,9 +22,10 @@ crawl process as without workers.
 
 A worker that dies on a page (a crash in libxml2, the kernel's OOM killer) fails every page it
 held: each is tried again alone, in a worker of its own, so only the page that kills that one
-is given up (:meth:`ParserPool.parse` raises :class:`~newscrawl.pages.article.PageFailed`, and
-the spider rejects the page as ``parser_crashed``). A page the parser raises on is rejected as
-``parser_failed``, as in the crawl process. The next pages start a new worker.
+is given up (:meth:`ParserPool.parse` raises :class:`~newscrawl.pages.article.PageFailed`, which
+:class:`~newscrawl.middlewares.failures.CallbackFailures` turns into a ``parser_crashed``
+reject). A page the parser raises on is ``parser_failed``, as in the crawl process. The next
+pages start a new worker.
 
 A worker that spends more than ``limit`` seconds on one page (``NEWSCRAWL_PARSE_TIMEOUT_SECONDS``:
 a parser caught in a loop, a regular expression backtracking for hours) is killed, and its

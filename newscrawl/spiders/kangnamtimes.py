@@ -32,7 +32,7 @@ from newscrawl.items import BLOCKS, DiscoveredVia, LinkRef
 from newscrawl.meta import ARTICLE_ID_META, JS_META, LISTING_MODIFIED_META
 from newscrawl.middlewares.seen import STAT_DROPPED as SEEN_DROPPED
 from newscrawl.middlewares.seen import SeenArticlesMiddleware
-from newscrawl.pages.article import PageFailed, ParsedArticle, parse_article, parser_failure
+from newscrawl.pages.article import ParsedArticle, parse_article
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
@@ -192,20 +192,16 @@ class KangnamTimesSpider(scrapy.Spider):
             self._ranking_done.set()
 
     def parse_article(self, response: Response, via: DiscoveredVia) -> Iterator[Any]:
-        if not self._html_article(response):
-            return
-        try:
-            parsed = self._parse_here(response)
-        except PageFailed as failed:
-            self._given_up(response, failed)
-            return
-        yield from self._article_output(parsed, response, via)
+        if self._html_article(response):
+            yield from self._article_output(self._parse_here(response), response, via)
 
     async def parse_article_in_worker(self, response: Response, via: DiscoveredVia
                                       ) -> AsyncIterator[Any]:
         """:meth:`parse_article` with the parse in a worker process
         (``NEWSCRAWL_PARSE_PROCESSES``; see :mod:`newscrawl.pages.workers` for when a page is
-        parsed here all the same)."""
+        parsed here all the same). A page given up raises
+        :class:`~newscrawl.pages.article.PageFailed`, which
+        :class:`~newscrawl.middlewares.failures.CallbackFailures` turns into its reject."""
         if self._workers is None:  # a request another worker of a cluster queued
             for output in self.parse_article(response, via):
                 yield output
@@ -213,32 +209,18 @@ class KangnamTimesSpider(scrapy.Spider):
         if not self._html_article(response):
             return
         assert isinstance(response, HtmlResponse)
-        try:
-            parsed, layout = await self._workers.parse(
-                response.url, response.body, response.headers.get(b"Content-Type"),
-                getattr(response, "_encoding", None))
-            learner = self._templates.learner if self._templates is not None else None
-            if learner is not None and (parsed.sources.get("body") != "markup" or (
-                    layout is not None and learner.template_of(layout) is not None)):
-                self.crawler.stats.inc_value("newscrawl/parser/parsed_here")
-                parsed = self._parse_here(response)  # the template learner's business
-            else:
-                self.crawler.stats.inc_value("newscrawl/parser/parsed_in_worker")
-        except PageFailed as failed:
-            self._given_up(response, failed)
-            return
+        parsed, layout = await self._workers.parse(
+            response.url, response.body, response.headers.get(b"Content-Type"),
+            getattr(response, "_encoding", None))
+        learner = self._templates.learner if self._templates is not None else None
+        if learner is not None and (parsed.sources.get("body") != "markup" or (
+                layout is not None and learner.template_of(layout) is not None)):
+            self.crawler.stats.inc_value("newscrawl/parser/parsed_here")
+            parsed = self._parse_here(response)  # the template learner's business
+        else:
+            self.crawler.stats.inc_value("newscrawl/parser/parsed_in_worker")
         for output in self._article_output(parsed, response, via):
             yield output
-
-    def _given_up(self, response: Response, failed: PageFailed) -> None:
-        """A page the parser gave up on: one error line (the traceback, if any, at debug
-        level) and a reject with the reason, counted as ``newscrawl/rejects/<reason>``."""
-        logger.error("The parser gave up on %s (reject %s): %s", response.url, failed.reason,
-                     failed.detail)
-        if failed.traceback:
-            logger.debug("The parser's traceback for %s:\n%s", response.url, failed.traceback)
-        report_reject(self.crawler, failed.reason, response.url,
-                      article_id=response.meta.get(ARTICLE_ID_META), detail=failed.detail)
 
     def _html_article(self, response: Response) -> bool:
         if isinstance(response, HtmlResponse):
@@ -250,14 +232,12 @@ class KangnamTimesSpider(scrapy.Spider):
         return False
 
     def _parse_here(self, response: Response) -> ParsedArticle:
-        """Parse in this process, with the template learner (which observes the page);
-        :class:`~newscrawl.pages.article.PageFailed` when the parser raises on it."""
+        """Parse in this process, with the template learner (which observes the page). What
+        the parser raises on a page costs that page only
+        (:class:`~newscrawl.middlewares.failures.CallbackFailures`)."""
         assert isinstance(response, HtmlResponse)
         learner = self._templates.learner if self._templates is not None else None
-        try:
-            parsed = parse_article(response, self.site, template=learner)
-        except Exception as error:  # a bug some markup found: this page only, not the crawl
-            raise parser_failure(error) from error
+        parsed = parse_article(response, self.site, template=learner)
         if learner is not None and parsed.page is not None \
                 and parsed.sources.get("body") != "markup":
             learner.observe(parsed.page)  # the site's own markup needs no template
