@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from newscrawl.pages.page import Page as Tree
 from newscrawl.pages.workers import Page, Parsed, ParserPool, parse_page
 from newscrawl.spiders import kangnamtimes
 from newscrawl.urls import Site
-from tests.inprocess import crawl, serving
+from tests.inprocess import Run, crawl, serving
 from tests.pages import crashing_worker
 from tests.pages.crashing_worker import BLOAT_MB, LATE_SECONDS
 from tests.support import built_crawler, spider_of
@@ -158,32 +158,44 @@ def original_article(items: list[Article], expected: dict[str, dict[str, Any]]) 
                 if article_id not in copied and not expected[article_id].get("near_duplicate_of"))
 
 
-def test_a_page_that_kills_its_parser_is_rejected_and_the_crawl_goes_on(
-        replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def one_page_fails(replica: DemoServer, tmp_path: Path, fail_on: Callable[[str], None],
+                   **settings: Any) -> tuple[Run, str]:
+    """A crawl in which the parse of one original article fails (``fail_on(article_id)`` makes
+    it so), checked to write every other article of a crawl without the failure; the run and
+    that article's id."""
     alone = crawl(tmp_path / "alone", replica.base_url)
     victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
-    monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
-        ParserPool, command=(*CRASHING, f"/article/{victim}")))
-    run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1)
-    assert run.rejects_by_id().get(victim) == ["parser_crashed"]
-    assert run.stats["newscrawl/rejects/parser_crashed"] == 1
+    fail_on(victim)
+    run = crawl(tmp_path / "failing", replica.base_url, **settings)
     assert sorted(item.article_id for item in run.items) == sorted(
         item.article_id for item in alone.items if item.article_id != victim)
+    return run, victim
+
+
+def stand_in(monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+             ) -> Callable[[str], None]:
+    """Parse workers run as the stand-in ``command``, failing on the article given."""
+    def fail_on(victim: str) -> None:
+        monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
+            ParserPool, command=(*command, f"/article/{victim}")))
+    return fail_on
+
+
+def test_a_page_that_kills_its_parser_is_rejected_and_the_crawl_goes_on(
+        replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run, victim = one_page_fails(replica, tmp_path, stand_in(monkeypatch, CRASHING),
+                                 NEWSCRAWL_PARSE_PROCESSES=1)
+    assert run.rejects_by_id().get(victim) == ["parser_crashed"]
+    assert run.stats["newscrawl/rejects/parser_crashed"] == 1
 
 
 @pytest.mark.slow
 def test_a_page_that_holds_its_parser_past_the_limit_is_rejected_and_the_crawl_goes_on(
         replica: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    alone = crawl(tmp_path / "alone", replica.base_url)
-    victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
-    monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
-        ParserPool, command=(*HANGING, f"/article/{victim}")))
-    run = crawl(tmp_path / "workers", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=1,
-                NEWSCRAWL_PARSE_TIMEOUT_SECONDS=2)
+    run, victim = one_page_fails(replica, tmp_path, stand_in(monkeypatch, HANGING),
+                                 NEWSCRAWL_PARSE_PROCESSES=1, NEWSCRAWL_PARSE_TIMEOUT_SECONDS=2)
     assert run.rejects_by_id().get(victim) == ["parser_timeout"]
     assert run.stats["newscrawl/rejects/parser_timeout"] == 1
-    assert sorted(item.article_id for item in run.items) == sorted(
-        item.article_id for item in alone.items if item.article_id != victim)
 
 
 def test_a_member_without_workers_parses_what_a_member_with_them_queued(tmp_path: Path) -> None:
@@ -210,12 +222,7 @@ def test_a_page_the_parser_raises_on_is_rejected_and_the_crawl_goes_on(
         processes: int) -> None:
     """A parser bug that one page's markup finds costs that page, as a reject with the
     exception in one line, not the crawl's other pages (nor a traceback in the log)."""
-    alone = crawl(tmp_path / "alone", replica.base_url)
-    victim = original_article(alone.items, truth(replica.base_url, ARTICLES))
-    if processes:
-        monkeypatch.setattr(kangnamtimes, "ParserPool", functools.partial(
-            ParserPool, command=(*RAISING, f"/article/{victim}")))
-    else:
+    def in_this_process(victim: str) -> None:
         tags = article.FIELDS["tags"]
 
         def tags_or_bug(found: Tree) -> Any:
@@ -224,12 +231,13 @@ def test_a_page_the_parser_raises_on_is_rejected_and_the_crawl_goes_on(
             return tags(found)
 
         monkeypatch.setitem(article.FIELDS, "tags", tags_or_bug)
-    run = crawl(tmp_path / "failing", replica.base_url, NEWSCRAWL_PARSE_PROCESSES=processes)
+
+    fail_on = stand_in(monkeypatch, RAISING) if processes else in_this_process
+    run, victim = one_page_fails(replica, tmp_path, fail_on,
+                                 NEWSCRAWL_PARSE_PROCESSES=processes)
     assert run.rejects_by_id().get(victim) == ["parser_failed"]
     detail = next(r["detail"] for r in run.rejects if r["article_id"] == victim)
     assert detail.startswith("RuntimeError: no parser for" if processes else
                              "KeyError: 'a theme the parser never saw' at test_workers.py:")
     assert run.stats["log_count/ERROR"] == 1  # the run fails loudly (NEWSCRAWL_FAIL_ON_ERROR)
     assert not run.stats.get("spider_exceptions/count")
-    assert sorted(item.article_id for item in run.items) == sorted(
-        item.article_id for item in alone.items if item.article_id != victim)
