@@ -155,8 +155,9 @@ MAX_FAILURE_TEXT = 300
 
 
 def parser_failure(error: Exception) -> PageFailed:
-    """``parser_failed`` for an exception the parser raised: its type and message (cut at
-    :data:`MAX_FAILURE_TEXT`) and the line that raised it, with the whole traceback."""
+    """``parser_failed`` for an exception raised on a page (by the parser, or the code around
+    it): its type and message (cut at :data:`MAX_FAILURE_TEXT`) and the line that raised it,
+    with the whole traceback."""
     import traceback
 
     frames = traceback.extract_tb(error.__traceback__)
