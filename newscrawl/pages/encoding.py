@@ -98,6 +98,24 @@ _SUSPECT = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff\ue000-\uf8ff\uff61-\uff9f\ufffd-\uffff]")
 """Any character :func:`looks_misdecoded` counts or :func:`~newscrawl.pages.tree.strip_controls`
 drops (a page with one takes the slow path, which counts them)."""
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+_SUSPECT_LEADS = (b"\xc2", b"\xc3", b"\xee")
+"""UTF-8 lead bytes of suspects: U+0080 to U+00FF, U+E000 to U+EFFF."""
+_SUSPECT_EF = re.compile(
+    rb"\xef(?:[\x80-\xa3]|\xbd[\xa1-\xbf]|\xbe[\x80-\x9f]|\xbf[\xbd-\xbf])")
+"""The other suspects in UTF-8: U+F000 to U+F8FF, U+FF61 to U+FF9F, U+FFFD to U+FFFF (a
+search that skips to each ``EF`` byte)."""
+_CHAR_REF = re.compile(rb"&#")
+"""A character reference (a regex: three times faster than ``in`` on a page's bytes)."""
+
+
+def _has_suspects(body: bytes) -> bool:
+    """True when valid UTF-8 ``body`` holds a character of :data:`_SUSPECT`, seen in its bytes:
+    C searches for the control bytes and lead bytes, and one for the ``EF`` sequences (four
+    times faster than a regex over the decoded text)."""
+    return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
+            or any(lead in body for lead in _SUSPECT_LEADS)
+            or _SUSPECT_EF.search(body) is not None)
 
 
 def clean_utf8(response: TextResponse) -> bytes | None:
@@ -109,7 +127,7 @@ def clean_utf8(response: TextResponse) -> bytes | None:
 
     That is the common page: a crawl then parses the body as it came, and skips the text's
     decoding for Scrapy, its mojibake count, its control-character search and its re-encoding
-    (half the time, about 40 µs a page)."""
+    (some 90 µs a page on the replica; this check costs about 20)."""
     declared = declared_encoding(response)
     try:
         if not declared or codecs.lookup(declared).name != _UTF8:
@@ -117,15 +135,17 @@ def clean_utf8(response: TextResponse) -> bytes | None:
     except LookupError:
         return None
     body = response.body
+    if body.startswith(codecs.BOM_UTF8) or _CHAR_REF.search(body) is not None:
+        return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if text.startswith("\ufeff") or "&#" in text:
-        return None
-    suspects = _SUSPECT.findall(text)  # as fast as a search when there is none
-    if suspects and (len(suspects) > max(2, len(text) // 2000)  # as looks_misdecoded counts
-                     or any(c < " " or c >= "\ufffd" for c in suspects)):
+    if not _has_suspects(body):
+        return body
+    suspects = _SUSPECT.findall(text)
+    if (len(suspects) > max(2, len(text) // 2000)  # as looks_misdecoded counts
+            or any(c < " " or c >= "\ufffd" for c in suspects)):
         return None
     return body
 
@@ -147,7 +167,9 @@ def response_text(response: TextResponse) -> str:
             return fixed
         return text
     encoding = guess_encoding(response.body)
-    if encoding == "utf-8" or encoding == response.encoding:
+    if encoding == "utf-8":  # Scrapy infers UTF-8 too for a valid UTF-8 body, in one decoding
         return response.text
+    # Not ``response.text``: Scrapy infers an undeclared encoding other than UTF-8 with
+    # charset-normalizer, a millisecond a page.
     logger.debug("Undeclared encoding of %s guessed as %s", response.url, encoding)
     return response.body.decode(encoding, errors="replace")

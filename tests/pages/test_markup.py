@@ -65,3 +65,14 @@ def test_text_of_an_element_is_xpaths_string_value(markup: str) -> None:
     assert text_of(element) == element.xpath("string()")
     for comment in element.iter(etree.Comment):
         assert text_of(comment) == comment.xpath("string()")
+
+
+def test_the_byte_check_finds_exactly_the_suspect_characters() -> None:
+    """clean_utf8 looks for suspects in the UTF-8 bytes; every character of the BMP (and a few
+    beyond it) is a suspect there exactly when the character class over the text says so."""
+    from newscrawl.pages.encoding import _SUSPECT, _has_suspects
+
+    code_points = [*range(0xD800), *range(0xE000, 0x10000), 0x10000, 0x1F600, 0x10FFFF]
+    wrong = [hex(c) for c in code_points
+             if _has_suspects(f"あ{chr(c)}い".encode()) != bool(_SUSPECT.search(chr(c)))]
+    assert wrong == []
