@@ -53,6 +53,9 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 """Zero-width characters (a regex: ``str.translate`` is slow on non-ASCII text)."""
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
+_UNNORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\n\f\v\xa0\u2028\u2029]|  ")
+"""What :func:`normalize_space` changes inside a text: one search finds most texts (link
+titles, short lines) already normal, in less time than the two substitutions take."""
 
 _CREDIT_PREFIX = CREDIT_WORDS
 _CREDIT = re.compile(
@@ -119,6 +122,8 @@ def normalize_space(text: str) -> str:
 
     Ideographic spaces (U+3000) inside the text are kept; at either end they are trimmed.
     """
+    if _UNNORMAL.search(text) is None:
+        return text.strip(" \u3000")
     text = _ZERO_WIDTH.sub("", text)
     return _ALL_SPACE.sub(" ", text).strip(" \u3000")
 

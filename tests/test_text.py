@@ -88,6 +88,18 @@ def test_normalize_space() -> None:
     assert normalize_space("全角\u3000空白") == "全角\u3000空白"
 
 
+@pytest.mark.parametrize("space", [" ", "\t", "\r", "\n", "\f", "\v", "\xa0", "\u2028", "\u2029",
+                                   "  ", " \n ", "\xa0\u3000"])
+def test_normalize_space_makes_each_space_one(space: str) -> None:
+    expected = "前 \u3000後" if "\u3000" in space else "前 後"
+    assert normalize_space(f"\u3000{space}前{space}後{space}") == expected
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_normalize_space_drops_zero_width_characters(invisible: str) -> None:
+    assert normalize_space(f"前{invisible}後 ") == "前後"
+
+
 def test_clean_body_removes_everything_listed() -> None:
     text = "\n".join([
         "メインメニューへスキップ(上段) メインコンテンツへスキップ メインメニューへスキップ(下段)",
