@@ -76,6 +76,35 @@ def test_normalize_drops_tracking_and_fragment_and_maps_alias_host() -> None:
     )
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://www.kangnamtimes.com/ja/wp-content/uploads/1.jpg",
+     "https://www.kangnamtimes.com/ja/wp-content/uploads/1.jpg"),
+    (" https://KangnamTimes.com/ja/写真.jpg\n", "https://www.kangnamtimes.com/ja/写真.jpg"),
+    ("https://cdn.example.com/a/b.png", "https://cdn.example.com/a/b.png"),
+    ("http://CDN.Example.com", "http://cdn.example.com/"),
+    ("/ja/uploads/2.jpg", "https://www.kangnamtimes.com/ja/uploads/2.jpg"),
+    ("3.jpg", "https://www.kangnamtimes.com/ja/report/3.jpg"),
+])
+def test_normalize_photo_links(url: str, expected: str) -> None:
+    assert LIVE.normalize(url, base="https://www.kangnamtimes.com/ja/report/554641") == expected
+
+
+def test_normalize_takes_the_short_way_only_where_it_gives_urllibs_answer() -> None:
+    """Plain absolute links skip urllib; every link of the grid, plain or not, normalises as
+    the urllib path (``_normalize``) does."""
+    hosts = ["www.kangnamtimes.com", "KANGNAMTIMES.com", "cdn.example.com", "127.0.0.1:8765",
+             "localhost:8765", "[::1]", "user@www.kangnamtimes.com", "ex ample.com"]
+    tails = ["", "/", "/ja/a.jpg", "/ja/写真.jpg", "//double", "/a;p", "/a?b=1", "/a?utm_source=x",
+             "/a#f", "/a b", "/a\tb", "/a\\b", "/a\x00b", "/%E5%86%99.jpg", "/../up", "/a\u3000b"]
+    base = "https://www.kangnamtimes.com/ja/report/554641"
+    for site in (LIVE, REPLICA):
+        for scheme in ("http", "https", "HTTP", "ftp"):
+            for host in hosts:
+                for tail in tails:
+                    url = f"{scheme}://{host}{tail}"
+                    assert site.normalize(url, base=base) == site._normalize(url, base), url
+
+
 def test_base_url_must_be_absolute() -> None:
     with pytest.raises(ValueError, match="absolute http"):
         Site("127.0.0.1:8765/ja/")
