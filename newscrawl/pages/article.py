@@ -45,6 +45,7 @@ from newscrawl.pages.select import Query
 from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
 from newscrawl.pages.tree import (
     deeper_than,
+    text_nodes,
     text_of,
     text_up_to,
     xpath_normalized_below,
@@ -84,20 +85,17 @@ def _css(query: str) -> etree.XPath:
     return _xpath(css2xpath(query))
 
 
-# The page's fixed queries, compiled once. Those led by a tag name are XPath (libxml2 tests
-# the tag first); class-led ones are :class:`~newscrawl.pages.select.Query` objects, answered
-# from the page's class index (an XPath class test on every element costs far more).
-_CANONICAL = _xpath("//link[@rel='canonical']/@href")
-_SHORTLINK = _xpath("//link[@rel='shortlink']/@href")
-_LANG = _xpath("/html/@lang")
-_HEADLINE = _css("h1.entry-title, h1.amp-wp-title")
+# The page's fixed queries, compiled once. Those with a class are
+# :class:`~newscrawl.pages.select.Query` objects, answered from the page's class index: an
+# XPath ``//…`` walks the whole page, 7 to 10 µs a query on a replica page even when led by a
+# tag name (``<link>``s are read from ``Page.head_elements`` for the same reason).
+_HEADLINE = Query("h1.entry-title, h1.amp-wp-title")
 _H1 = _css("h1")
 _TITLE = _css("title")
-_SUMMARY = _css("ul.entry-summary li, ul.amp-wp-summary li")
+_SUMMARY = Query("ul.entry-summary li, ul.amp-wp-summary li")
 _TAG_LINKS = _css("a[href*='/tag/']")
 _MARKUP_H1 = _xpath(
     "boolean(//h1[contains(@class, 'entry-title') or contains(@class, 'amp-wp-title')])")
-_TEXT_NODES = _xpath("text()")
 _CATEGORY_LINK = Query("a.entry-category, .amp-wp-tax-category a")
 _AUTHORS = Query("div.byline .author, .amp-wp-byline .amp-wp-author")
 _DATETIME = Query(".entry-header time, .amp-wp-posted-on time")
@@ -216,8 +214,8 @@ def _id_candidates(page: Page) -> Iterator[tuple[str, ArticleRef]]:
     ld = page.jsonld
     main_entity = ld.get("mainEntityOfPage")
     candidates = (
-        ("markup", next(iter(_CANONICAL(page.root)), None)),
-        ("text", next(iter(_SHORTLINK(page.root)), None)),
+        ("markup", page.link_href("canonical")),
+        ("text", page.link_href("shortlink")),
         ("jsonld", ld_text(main_entity) if main_entity else ld.get("url")),
         ("meta", page.meta1("og:url")),
         ("url", page.url),
@@ -278,7 +276,7 @@ def _clean_headline(value: str | None) -> str | None:
 
 @field
 def headline(page: Page) -> Iterator[tuple[str, str | None]]:
-    yield "markup", _clean_headline(_first_text(_HEADLINE(page.root)))
+    yield "markup", _clean_headline(_first_text(_HEADLINE(page.classes)))
     yield "jsonld", _clean_headline(ld_text(page.jsonld.get("headline")))
     yield "microdata", _clean_headline(page.microdata.value("headline"))
     yield "meta", _clean_headline(page.meta1("og:title"))
@@ -353,7 +351,7 @@ def _body_start(page: Page) -> etree._Element | None:
 
 @field
 def summary(page: Page) -> Iterator[tuple[str, list[str]]]:
-    yield "markup", _all_texts(_SUMMARY(page.root))
+    yield "markup", _all_texts(_SUMMARY(page.classes))
     element = page.microdata.element("description")
     yield "microdata", [normalize_space(line) for line in lines_of(element)] if (
         element is not None) else []
@@ -488,7 +486,8 @@ def tags(page: Page) -> Iterator[tuple[str, list[str]]]:
 
 @field
 def language(page: Page) -> Iterator[tuple[str, str | None]]:
-    yield "markup", normalize_space(next(iter(_LANG(page.root)), ""))
+    root = page.root  # /html/@lang
+    yield "markup", normalize_space((root.get("lang") or "") if root.tag == "html" else "")
     yield "jsonld", ld_text(page.jsonld.get("inLanguage"))
     yield "meta", (page.meta1("og:locale") or "").replace("_", "-")
 
@@ -500,7 +499,7 @@ def _markup_comment_count(page: Page) -> int | None:
     if any(parent in matched for element in elements for parent in element.iterancestors()):
         texts = _COMMENT_COUNT_TEXT(page.root)  # nested counts: their text nodes interleave
     else:
-        texts = [text for element in elements for text in _TEXT_NODES(element)]
+        texts = [text for element in elements for text in text_nodes(element)]
     for text in texts:
         if text.strip().isdigit():
             return int(text.strip())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 from lxml import etree
 
@@ -80,6 +81,18 @@ def text_of(element: etree._Element) -> str:
         text = element.text
         return text if text is not None else ""
     return str(_STRING(element))
+
+
+_TEXT_NODES = etree.XPath("text()", smart_strings=False)
+
+
+def text_nodes(element: etree._Element) -> list[str]:
+    """XPath's ``text()`` of ``element``: its own text nodes, in order. An element without
+    children holds its ``text`` only: read without XPath (2.5 µs a call)."""
+    if len(element) == 0:
+        text = element.text
+        return [text] if text else []
+    return cast("list[str]", _TEXT_NODES(element))
 
 
 def is_element(node: object) -> bool:

@@ -76,3 +76,57 @@ def test_the_byte_check_finds_exactly_the_suspect_characters() -> None:
     wrong = [hex(c) for c in code_points
              if _has_suspects(f"あ{chr(c)}い".encode()) != bool(_SUSPECT.search(chr(c)))]
     assert wrong == []
+
+
+HEAD_CASES = {
+    "plain": '<html lang="ja"><head><link rel="canonical" href="/ja/a/article/1">'
+             '<meta property="og:title" content="題"><script type="application/ld+json">'
+             '{"@type": "NewsArticle", "headline": "題"}</script></head><body></body></html>',
+    "in the body, twice": '<html><head><link rel="canonical"><link rel="shortlink" href="?p=2">'
+                          '</head><body><link rel="canonical" href="/ja/b/article/3">'
+                          '<link rel="canonical" href="/ja/b/article/4"><meta name="author" '
+                          'content=""><meta name="x"><script type="application/ld+json">{"@type":'
+                          ' "WebPage"}</script><script type="application/ld+json">{"@type": '
+                          '"NewsArticle", "name": "二"}</script></body></html>',
+    "near misses": '<html LANG="ja"><head><link rel="Canonical" href="/x"><link rel="canonical '
+                   'shortlink" href="/y"><script type="application/ld+json; charset=utf-8">'
+                   '{"@type": "NewsArticle"}</script><script type="application/ld+json">'
+                   '</script></head><body lang="ko"><h1 class="x entry-title">見出し</h1>'
+                   '<ul class="entry-summary"><li>要点</li><li>二</li></ul>'
+                   '<div class="entry-contents"></div><div class="a\tentry-content">本文</div>'
+                   '</body></html>',
+    "nothing": '<!-- only a comment -->',
+    "fragment": '<p lang="ja">本文</p><meta content="c" property="og:type">',
+}
+
+
+@pytest.mark.parametrize("name", list(HEAD_CASES))
+def test_head_elements_answer_as_the_xpath_queries_do(name: str) -> None:
+    """Page reads <link>, <meta>, <script> from one walk and class-led queries from its class
+    index; each answer is the one the XPath query over the whole page gives."""
+    from newscrawl.pages.article import headline, language, summary
+    from newscrawl.pages.structured import collect_meta, find_article
+
+    response = HtmlResponse(BASE, body=HEAD_CASES[name].encode(), headers=UTF8)
+    parsed = Page(response, Site("https://www.kangnamtimes.com/ja/"))
+    root = parsed.root
+
+    def xpath(query: str) -> list[etree._Element]:
+        return list(etree.XPath(query, smart_strings=False)(root))
+
+    for rel in ("canonical", "shortlink"):
+        assert parsed.link_href(rel) == next(iter(xpath(f"//link[@rel='{rel}']/@href")), None)
+    assert parsed.meta == collect_meta(xpath("//meta[@content]"))
+    assert parsed.jsonld == find_article(
+        xpath("//script[@type='application/ld+json']/text()"))[0]
+    body = xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]")
+    assert parsed.body_container is next(iter(body), None)
+    lang = next(iter(xpath("/html/@lang")), None)
+    assert language(parsed).value == (lang or None)
+    h1 = xpath("//h1[contains(concat(' ', normalize-space(@class), ' '), ' entry-title ')]")
+    if h1:
+        assert headline(parsed).value == text_of(h1[0])
+    items = xpath("//ul[contains(concat(' ', normalize-space(@class), ' '), ' entry-summary ')]"
+                  "//li")
+    if items:
+        assert summary(parsed).value == [text_of(li) for li in items]
