@@ -223,24 +223,37 @@ def marker_of(line: str, markers: Iterable[Marker] = BOILERPLATE) -> str | None:
     return None
 
 
+_CLEANED_BY_LENGTH = tuple(tuple(m for m in CLEANED if length <= m.clean_max)
+                           for length in range(max(m.clean_max for m in CLEANED) + 1))
+"""The markers that may remove a line, by the line's length (each has a longest line)."""
+
+
 def cleanable(line: str) -> str | None:
     """The marker under which text cleaning removes the whole ``line`` (normalised), or None."""
-    for marker in CLEANED:
-        if len(line) <= marker.clean_max and marker.pattern.search(line) and (
-                marker.clean is None or marker.clean.search(line)):
+    if len(line) >= len(_CLEANED_BY_LENGTH):
+        return None
+    for marker in _CLEANED_BY_LENGTH[len(line)]:
+        if marker.pattern.search(line) and (marker.clean is None or marker.clean.search(line)):
             return marker.name
     return None
 
 
 _SHARE_LOWER = frozenset(w.lower() for w in SHARE_WORDS if w.isascii())
+_FIRST_WORD = re.compile(r"[\s|｜]*([^\s|｜]*)")
+"""A line's first word, as :func:`is_share_line` splits it (``\\s`` is ``str.split``'s space)."""
+
+
+def _share_word(word: str) -> bool:
+    return (w := word.strip(_BRACKETS)) in SHARE_WORDS or w.lower() in _SHARE_LOWER
 
 
 def is_share_line(line: str) -> bool:
-    """A line made only of share-button words (``ツイート | シェア``, ``[ツイート] [シェア]``)."""
-    words = line.replace("|", " ").replace("｜", " ").split()
-    return bool(words) and all(  # a generator: a line of prose fails on its first word
-        (w := word.strip(_BRACKETS)) in SHARE_WORDS or w.lower() in _SHARE_LOWER
-        for word in words)
+    """A line made only of share-button words (``ツイート | シェア``, ``[ツイート] [シェア]``).
+    A line of prose fails on its first word, read before the line is split."""
+    first = _FIRST_WORD.match(line)
+    if first is None or not first[1] or not _share_word(first[1]):
+        return False
+    return all(_share_word(word) for word in line.replace("|", " ").replace("｜", " ").split())
 
 
 _BRACKETS = "[]［］【】()（）<>＜＞"

@@ -53,6 +53,9 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 """Zero-width characters (a regex: ``str.translate`` is slow on non-ASCII text)."""
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
+_LINE_UNNORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\f\v\xa0\u2028\u2029]|  ")
+"""What :func:`_normalize_line` changes inside a line but entities (``_SPACES`` and
+``_ZERO_WIDTH``)."""
 _UNNORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\n\f\v\xa0\u2028\u2029]|  ")
 """What :func:`normalize_space` changes inside a text: one search finds most texts (link
 titles, short lines) already normal, in less time than the two substitutions take."""
@@ -129,6 +132,8 @@ def normalize_space(text: str) -> str:
 
 
 def _normalize_line(line: str) -> str:
+    if "&" not in line and _LINE_UNNORMAL.search(line) is None:  # the common line: trimmed
+        return line.strip(" ").lstrip("\u3000").strip(" ")
     line = _ZERO_WIDTH.sub("", html.unescape(line))
     line = _SPACES.sub(" ", line)
     return line.strip(" ").lstrip("\u3000").strip(" ")
@@ -450,7 +455,7 @@ def _drop_repeated_run(lines: list[str], longest: int = _LONGEST_REPEAT) -> int:
     ``<br>``. Returns how many lines were dropped.
     """
     for size in range(1, min(longest, len(lines) // 2) + 1):
-        if lines[-size:] == lines[-2 * size:-size]:
+        if lines[-1] == lines[-1 - size] and lines[-size:] == lines[-2 * size:-size]:
             del lines[-size:]
             return size
     return 0

@@ -88,7 +88,9 @@ def test_the_replica_truth_has_no_line_that_cleaning_removes() -> None:
 
 def test_share_bars_and_link_lines() -> None:
     assert is_share_line("[ツイート] [シェア]") and is_share_line("ポスト | LINE")
+    assert is_share_line("｜\u3000ツイート｜シェア ") and is_share_line("| share |")
     assert not is_share_line("シェアの拡大を目指す。")
+    assert not is_share_line("ツイート 本文") and not is_share_line(" | ｜ ")
     assert opens_link_line("・港の朝市、今年は三日間") and opens_link_line("[PR] 冬のセール")
     assert opens_link_line("【関連】山あいの温泉街") and not opens_link_line("港の朝市が開かれた。")
 
@@ -119,3 +121,15 @@ def test_byline_forms(line: str, names: str) -> None:
                                   "記者会見は午後に開かれた。"])
 def test_not_bylines(line: str) -> None:
     assert not any(pattern.match(line) for pattern in BYLINES)
+
+
+
+@pytest.mark.parametrize(("words", "marker", "longest"), [
+    ("続きを読む", "read_more", 20), ("シェアする", "share_prompt", 30),
+    ("All Rights Reserved", "copyright", 100),
+])
+def test_a_marker_cleans_lines_up_to_its_longest_only(words: str, marker: str,
+                                                      longest: int) -> None:
+    line = "あ" * (longest - len(words)) + words
+    assert cleanable(line) == marker
+    assert cleanable("あ" + line) is None

@@ -95,6 +95,16 @@ def test_normalize_space_makes_each_space_one(space: str) -> None:
     assert normalize_space(f"\u3000{space}前{space}後{space}") == expected
 
 
+@pytest.mark.parametrize(("inside", "becomes"), [
+    (" ", " "), ("  ", " "), ("\t", " "), ("\xa0", " "), ("\xa0 \t", " "), ("\u200b", ""),
+    ("\ufeff", ""), ("&amp;", "&"), ("&nbsp;", " "), ("\u3000", "\u3000"),
+])
+def test_clean_body_normalises_each_line(inside: str, becomes: str) -> None:
+    """Entities unescaped, zero-width characters dropped, space runs (NBSP, tab) one space;
+    an ideographic space inside a line is kept, and one opening it is an indent, dropped."""
+    assert clean_body(f"\u3000港{inside}町 ").body == f"港{becomes}町"
+
+
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
 def test_normalize_space_drops_zero_width_characters(invisible: str) -> None:
     assert normalize_space(f"前{invisible}後 ") == "前後"
