@@ -51,7 +51,8 @@ def strip_controls(text: str) -> str:
 def parse_html(text: str, base_url: str,
                parser_class: type[etree.HTMLParser] = etree.HTMLParser) -> etree._Element:
     """The root element of an HTML page, parsed as :class:`parsel.Selector` parses it (the
-    text trimmed and without NUL, ``recover``, ``huge_tree``; ``<html/>`` when empty).
+    text trimmed and without NUL, ``recover``, ``huge_tree``; ``<html/>`` when empty), but
+    for the ``id`` index (``collect_ids=False``: nothing here looks an element up by id).
 
     The default parser gives plain lxml elements: lxml.html's element classes are looked up
     in Python for every element object lxml creates, which costs more than the parse of a
@@ -63,7 +64,7 @@ def parse_html(text: str, base_url: str,
 def parse_markup(data: bytes, base_url: str,
                  parser_class: type[etree.HTMLParser] = etree.HTMLParser) -> etree._Element:
     """The root element of trimmed UTF-8 markup without NUL (see :func:`parse_html`)."""
-    parser = parser_class(recover=True, encoding="utf-8", huge_tree=True)
+    parser = parser_class(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     root = etree.fromstring(data or b"<html/>", parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
