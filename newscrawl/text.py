@@ -53,12 +53,17 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 """Zero-width characters (a regex: ``str.translate`` is slow on non-ASCII text)."""
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
-_LINE_UNNORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\f\v\xa0\u2028\u2029]|  ")
-"""What :func:`_normalize_line` changes inside a line but entities (``_SPACES`` and
-``_ZERO_WIDTH``)."""
-_UNNORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\n\f\v\xa0\u2028\u2029]|  ")
-"""What :func:`normalize_space` changes inside a text: one search finds most texts (link
-titles, short lines) already normal, in less time than the two substitutions take."""
+_ODD_SPACE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\n\f\v\xa0\u2028\u2029]")
+"""The characters :func:`normalize_space` and :func:`_normalize_line` change inside a text
+(with a run of spaces): none is printable, so most texts are ruled out by ``isprintable()``."""
+
+
+def _plain(text: str) -> bool:
+    """True when ``text`` holds no zero-width character, no space run and no space other than
+    U+0020 and U+3000: what most link titles and lines are (their normalising is a trim). A
+    C scan or two, where the substitutions take a regex pass each."""
+    return "  " not in text and (text.isprintable() or _ODD_SPACE.search(text) is None)
+
 
 _CREDIT_PREFIX = CREDIT_WORDS
 _CREDIT = re.compile(
@@ -125,14 +130,14 @@ def normalize_space(text: str) -> str:
 
     Ideographic spaces (U+3000) inside the text are kept; at either end they are trimmed.
     """
-    if _UNNORMAL.search(text) is None:
+    if _plain(text):
         return text.strip(" \u3000")
     text = _ZERO_WIDTH.sub("", text)
     return _ALL_SPACE.sub(" ", text).strip(" \u3000")
 
 
 def _normalize_line(line: str) -> str:
-    if "&" not in line and _LINE_UNNORMAL.search(line) is None:  # the common line: trimmed
+    if "&" not in line and _plain(line):  # the common line: trimmed
         return line.strip(" ").lstrip("\u3000").strip(" ")
     line = _ZERO_WIDTH.sub("", html.unescape(line))
     line = _SPACES.sub(" ", line)
