@@ -153,8 +153,9 @@ NEWSCRAWL_TEMPLATE_PATH = ""
 # Article pages parsed in this many worker processes (0: in the crawl process): for a machine
 # with a core to spare (newscrawl/pages/workers.py).
 NEWSCRAWL_PARSE_PROCESSES = 0
-# With parse processes: a worker spending longer than this on one page is stopped, and the page,
-# if it does so alone, rejected as parser_timeout (0: no limit).
+# A page's parse taking longer than this is stopped (in the crawl process interrupted, in a worker
+# the worker stopped and the page tried alone) and the page rejected as parser_timeout (0: no
+# limit).
 NEWSCRAWL_PARSE_TIMEOUT_SECONDS = 30.0
 # With parse processes: megabytes a worker may take above what it holds at start; a page that
 # needs more is rejected as parser_failed (MemoryError) and the worker goes on (0: no cap).

@@ -6,8 +6,9 @@ line in the rejects file. :class:`CallbackFailures` takes every such exception i
 error line naming the page, the reason and the exception with the line that raised it (the
 traceback at debug level), and for an article page a reject with that reason:
 
-- :class:`~newscrawl.pages.article.PageFailed`, a page the parse workers gave up on, keeps its
-  own (``parser_crashed``, ``parser_timeout``, ``parser_failed``);
+- :class:`~newscrawl.pages.article.PageFailed`, a page the parser gave up on (in a worker, or
+  past the time limit), keeps its own (``parser_crashed``, ``parser_timeout``,
+  ``parser_failed``);
 - anything else is ``parser_failed`` (:func:`~newscrawl.pages.article.parser_failure`): the
   parser, or the code around it, raised on what some page holds.
 

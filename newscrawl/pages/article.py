@@ -136,8 +136,10 @@ class ParsedArticle:
 
 class PageFailed(Exception):
     """A page the parser gave up on; ``reason`` is its reject reason: ``parser_failed`` (the
-    parser raised on it: a bug its markup found, see :func:`parser_failure`), and with parse
-    workers ``parser_crashed`` or ``parser_timeout`` (see :mod:`newscrawl.pages.workers`)."""
+    parser raised on it: a bug its markup found, see :func:`parser_failure`),
+    ``parser_timeout`` (past the time limit, here or in a worker: see
+    :mod:`newscrawl.pages.deadline`) and with parse workers ``parser_crashed`` (see
+    :mod:`newscrawl.pages.workers`)."""
 
     def __init__(self, reason: str, detail: str, traceback: str = "") -> None:
         super().__init__(f"{reason}: {detail}")

@@ -33,6 +33,7 @@ from newscrawl.meta import ARTICLE_ID_META, JS_META, LISTING_MODIFIED_META
 from newscrawl.middlewares.seen import STAT_DROPPED as SEEN_DROPPED
 from newscrawl.middlewares.seen import SeenArticlesMiddleware
 from newscrawl.pages.article import ParsedArticle, parse_article
+from newscrawl.pages.deadline import parse_deadline
 from newscrawl.pages.listing import parse_listing
 from newscrawl.pages.ranking import parse_ranking_page
 from newscrawl.pages.sitemap import parse_sitemap
@@ -92,6 +93,8 @@ class KangnamTimesSpider(scrapy.Spider):
         crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
         processes = read_int(settings, "NEWSCRAWL_PARSE_PROCESSES")
         limit = read_float(settings, "NEWSCRAWL_PARSE_TIMEOUT_SECONDS")
+        self.parse_timeout = limit or None
+        """Seconds a page's parse may take, here or in a worker (None: no limit)."""
         memory = read_int(settings, "NEWSCRAWL_PARSE_MEMORY_MB")
         self._workers = (ParserPool(self.site, processes, limit or None, memory or None)
                          if processes else None)
@@ -234,10 +237,12 @@ class KangnamTimesSpider(scrapy.Spider):
     def _parse_here(self, response: Response) -> ParsedArticle:
         """Parse in this process, with the template learner (which observes the page). What
         the parser raises on a page costs that page only
-        (:class:`~newscrawl.middlewares.failures.CallbackFailures`)."""
+        (:class:`~newscrawl.middlewares.failures.CallbackFailures`), and so does a parse past
+        ``NEWSCRAWL_PARSE_TIMEOUT_SECONDS`` (:mod:`newscrawl.pages.deadline`)."""
         assert isinstance(response, HtmlResponse)
         learner = self._templates.learner if self._templates is not None else None
-        parsed = parse_article(response, self.site, template=learner)
+        with parse_deadline(self.parse_timeout):
+            parsed = parse_article(response, self.site, template=learner)
         if learner is not None and parsed.page is not None \
                 and parsed.sources.get("body") != "markup":
             learner.observe(parsed.page)  # the site's own markup needs no template
