@@ -92,10 +92,17 @@ def classes(element: etree._Element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+def dropped_class(element: etree._Element) -> bool:
+    """True when one of the element's classes is in :data:`DROP_CLASSES` (most elements have
+    no class: one attribute read)."""
+    value = element.get("class")
+    return value is not None and not DROP_CLASSES.isdisjoint(value.split())
+
+
 def _is_inline(element: etree._Element, skip: frozenset[str]) -> bool:
     """True for an element whose text belongs to the line it sits in."""
     return (element.tag not in _NOT_INLINE and element.tag not in skip
-            and not (classes(element) & DROP_CLASSES))
+            and not dropped_class(element))
 
 
 class _Line:

@@ -32,6 +32,7 @@ from newscrawl.pages.body import (
     DROP_TAGS,
     MAX_TREE_DEPTH,
     classes,
+    dropped_class,
     junk_block,
     lines_of,
 )
@@ -67,10 +68,10 @@ def text_nodes(root: etree._Element) -> Iterator[tuple[etree._Element, str, bool
         if child is None:
             stack.pop()
             continue
-        if is_element(child) and child.tag not in _UNSCORED and not (
-                classes(child) & DROP_CLASSES):
-            child_block = child if child.tag in BLOCKS else block
-            child_linked = linked or child.tag == "a"
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _UNSCORED and not dropped_class(child):
+            child_block = child if tag in BLOCKS else block
+            child_linked = linked or tag == "a"
             if child.text:
                 yield child_block, child.text, child_linked
             stack.append((iter(child), child_block, child_linked))
