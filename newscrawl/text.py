@@ -49,11 +49,15 @@ REMOVED_KINDS = (
 )
 """The keys of :attr:`CleanResult.removed`, always present (0 when nothing was removed)."""
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_OTHER_SPACES = "\t\r\n\f\v\xa0\u2028\u2029"
+"""The spaces but U+0020 that become one (U+3000 is kept inside a text)."""
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 """Zero-width characters (a regex: ``str.translate`` is slow on non-ASCII text)."""
-_SPACES = re.compile(r"[ \t\r\f\v\xa0\u2028\u2029]+")
-_ALL_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
-_ODD_SPACE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\t\r\n\f\v\xa0\u2028\u2029]")
+_SPACES = re.compile(f"[ {_OTHER_SPACES.replace(chr(10), '')}]+")
+"""Space runs within a line."""
+_ALL_SPACE = re.compile(f"[ {_OTHER_SPACES}]+")
+_ODD_SPACE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_OTHER_SPACES}]")
 """The characters :func:`normalize_space` and :func:`_normalize_line` change inside a text
 (with a run of spaces): none is printable, so most texts are ruled out by ``isprintable()``."""
 

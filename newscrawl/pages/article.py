@@ -45,7 +45,7 @@ from newscrawl.pages.select import Query
 from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
 from newscrawl.pages.tree import (
     deeper_than,
-    text_nodes,
+    own_texts,
     text_of,
     text_up_to,
     xpath_normalized_below,
@@ -501,7 +501,7 @@ def _markup_comment_count(page: Page) -> int | None:
     if any(parent in matched for element in elements for parent in element.iterancestors()):
         texts = _COMMENT_COUNT_TEXT(page.root)  # nested counts: their text nodes interleave
     else:
-        texts = [text for element in elements for text in text_nodes(element)]
+        texts = [text for element in elements for text in own_texts(element)]
     for text in texts:
         if text.strip().isdigit():
             return int(text.strip())

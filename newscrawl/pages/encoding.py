@@ -9,6 +9,8 @@ import re
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from newscrawl.pages.tree import CONTROL_BYTES
+
 logger = logging.getLogger(__name__)
 
 _CANDIDATES = ("utf-8", "cp932", "euc_jp")
@@ -98,7 +100,6 @@ _SUSPECT = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff\ue000-\uf8ff\uff61-\uff9f\ufffd-\uffff]")
 """Any character :func:`looks_misdecoded` counts or :func:`~newscrawl.pages.tree.strip_controls`
 drops (a page with one takes the slow path, which counts them)."""
-_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 _SUSPECT_LEADS = (b"\xc2", b"\xc3", b"\xee")
 """UTF-8 lead bytes of suspects: U+0080 to U+00FF, U+E000 to U+EFFF."""
 _SUSPECT_EF = re.compile(
@@ -113,7 +114,7 @@ def _has_suspects(body: bytes) -> bool:
     """True when valid UTF-8 ``body`` holds a character of :data:`_SUSPECT`, seen in its bytes:
     C searches for the control bytes and lead bytes, and one for the ``EF`` sequences (four
     times faster than a regex over the decoded text)."""
-    return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
+    return (len(body.translate(None, CONTROL_BYTES)) != len(body)
             or any(lead in body for lead in _SUSPECT_LEADS)
             or _SUSPECT_EF.search(body) is not None)
 

@@ -28,7 +28,6 @@ from lxml.html import HtmlElement, HTMLParser
 
 from newscrawl.pages.body import (
     BLOCKS,
-    DROP_CLASSES,
     DROP_TAGS,
     MAX_TREE_DEPTH,
     classes,
@@ -216,7 +215,7 @@ def prune(tree: etree._Element) -> None:
     most = sizes.get(tree, 0) / 2
     junk: list[etree._Element] = list(_GENERIC_DROP(tree))
     for element in tree.iter(*_PRUNE_CHECKED):
-        if classes(element) & DROP_CLASSES:
+        if dropped_class(element):
             junk.append(element)
         elif element.tag == "a":
             if normalize_space(text_of(element)) == "アクセス":

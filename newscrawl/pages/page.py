@@ -21,7 +21,7 @@ from scrapy.http import TextResponse
 from newscrawl.pages.encoding import clean_utf8, response_text
 from newscrawl.pages.select import ClassIndex, Query
 from newscrawl.pages.structured import Microdata, collect_meta, find_article, find_microdata
-from newscrawl.pages.tree import parse_html, parse_markup, strip_controls, text_nodes
+from newscrawl.pages.tree import own_texts, parse_html, parse_markup, strip_controls
 from newscrawl.text import normalize_space
 from newscrawl.urls import Site
 
@@ -167,7 +167,7 @@ class Page:
         :data:`~newscrawl.pages.structured.ARTICLE_TYPES`), or ``{}``."""
         texts = [text for script in self.head_elements["script"]
                  if script.get("type") == "application/ld+json"
-                 for text in text_nodes(script)]
+                 for text in own_texts(script)]
         node, broken = find_article(texts)
         if broken:
             self.problem("jsonld_broken")

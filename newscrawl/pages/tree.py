@@ -23,7 +23,8 @@ _AS_SPACE = frozenset({"\x0b", "\x0c", 11, 12})
 """Vertical tab and form feed are whitespace to HTML and to
 :func:`~newscrawl.text.normalize_space`: they become a space; other controls are dropped."""
 _CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})(?![0-9a-fA-F])|0*([0-9]{1,7})(?![0-9]));?")
-_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+"""The bytes of :data:`_CONTROLS` below U+0080 (one byte each in UTF-8)."""
 _XML_SPACE = re.compile("[ \t\r\n]+")
 
 
@@ -41,7 +42,7 @@ def strip_controls(text: str) -> str:
     A page holds none as a rule: its UTF-8 form is checked first (C code: no control byte,
     no ``&#``, no U+FFFE/U+FFFF), which is three times faster than a regex over the text."""
     data = text.encode("utf-8", "surrogatepass")
-    if (len(data.translate(None, _CONTROL_BYTES)) == len(data) and b"&#" not in data
+    if (len(data.translate(None, CONTROL_BYTES)) == len(data) and b"&#" not in data
             and b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data):
         return text
     text = _CONTROLS.sub(lambda m: " " if m.group() in _AS_SPACE else "", text)
@@ -87,7 +88,7 @@ def text_of(element: etree._Element) -> str:
 _TEXT_NODES = etree.XPath("text()", smart_strings=False)
 
 
-def text_nodes(element: etree._Element) -> list[str]:
+def own_texts(element: etree._Element) -> list[str]:
     """XPath's ``text()`` of ``element``: its own text nodes, in order. An element without
     children holds its ``text`` only: read without XPath (2.5 µs a call)."""
     if len(element) == 0:
