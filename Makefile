@@ -39,9 +39,12 @@ demo: setup
 demo-cluster: setup
 	$(PY) -m newscrawl.distributed.demo
 
-# The default suite: lint, types, and every test but the slow end-to-end and browser ones.
+# The default suite: lint, types, and every test but the slow end-to-end and browser ones, on
+# every core (pytest-xdist: each test owns its ports and files). The slow tests stay one at a
+# time: each runs several processes (crawlers, servers, Chromium), and two at a time on two
+# cores, a two-worker cluster test failed once in two runs.
 test: setup lint
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -n auto -m "not slow and not browser"
 
 # Everything, as CI runs it: lint, types, the default suite, then the slow and browser tests.
 test-all: test
