@@ -42,7 +42,7 @@ demo-cluster: setup
 # The default suite: lint, types, and every test but the slow end-to-end and browser ones, on
 # every core (pytest-xdist: each test owns its ports and files). The slow tests stay one at a
 # time: each runs several processes (crawlers, servers, Chromium), and two at a time on two
-# cores, a two-worker cluster test failed in one run of four.
+# cores, a two-worker cluster test failed in one run of seven (see the README, Tests).
 test: setup lint
 	$(PY) -m pytest -n auto -m "not slow and not browser"
 
