@@ -43,7 +43,7 @@ demo-cluster: setup
 # every core up to 4 (pytest-xdist: each test owns its ports and files; a worker process
 # peaks at some 460 MB, on the hostile-page tests). The slow tests stay one at a time: each
 # runs several processes (crawlers, servers, Chromium), and two at a time on two cores, a
-# two-worker cluster test failed in one run of seven (see the README, Tests).
+# two-worker cluster test failed in one run of eleven (see the README, Tests).
 test: setup lint
 	$(PY) -m pytest -n auto --maxprocesses 4 -m "not slow and not browser"
 
