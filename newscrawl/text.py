@@ -230,8 +230,22 @@ def _strip_author_suffix(text: str) -> str:
             end -= 1
 
 
+def _offset(tz: str) -> timezone:
+    """The time zone of an ISO 8601 offset (``Z``, ``+09:00``, ``-0530``); ValueError for one
+    of a day or more."""
+    if tz == "Z":
+        return UTC
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
 def _to_iso(match: re.Match[str]) -> str | None:
+    """The match as ISO 8601 in Japan time (Japan's when it names no offset); None for a day,
+    time or offset that cannot be (30 February, 25:00, an offset of a day or more, a moment
+    before year 1 or after 9999 in Japan time)."""
     groups = match.groupdict()
+    tz = groups.get("tz")
     try:
         moment = datetime(
             int(groups["y"]),
@@ -240,21 +254,11 @@ def _to_iso(match: re.Match[str]) -> str | None:
             int(groups.get("H") or 0),
             int(groups.get("M") or 0),
             int(groups.get("S") or 0),
-        )
-    except ValueError:
+            tzinfo=_offset(tz) if tz else JST,
+        ).astimezone(JST)
+    except (ValueError, OverflowError):  # OverflowError: a day of year 1 or 9999 moved past it
         return None
-    tz = groups.get("tz")
-    if tz:
-        if tz == "Z":
-            offset = UTC
-        else:
-            sign = -1 if tz[0] == "-" else 1
-            digits = tz[1:].replace(":", "")
-            offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-        aware = moment.replace(tzinfo=offset).astimezone(JST)
-    else:
-        aware = moment.replace(tzinfo=JST)
-    return aware.isoformat(timespec="seconds")
+    return moment.isoformat(timespec="seconds")
 
 
 def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:

@@ -54,6 +54,20 @@ def link(n: int) -> str:
 # --- structured data ------------------------------------------------------------------------
 
 
+def test_an_impossible_date_in_json_ld_gives_way_to_the_next_layer() -> None:
+    """An offset of a day (``+24:00``) is no date: the page is still an article, and its date
+    comes from the ``<meta>`` tag."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
+          "datePublished": "2024-03-05T07:30:00+24:00"}
+    head = (f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+            '<meta property="article:published_time" content="2024-03-05T07:30:00+09:00">')
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    parsed = parse(f"<main><h1>{HEADLINE}</h1><article>{paragraphs}</article></main>", head)
+    assert parsed.is_article
+    assert parsed.article.date_published == "2024-03-05T07:30:00+09:00"
+    assert parsed.sources["date_published"] == "meta"
+
+
 def test_microdata_gives_the_body_and_the_fields() -> None:
     paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
     body = (
