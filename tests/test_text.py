@@ -87,6 +87,19 @@ def test_parse_jp_datetime(text: str, iso: str | None) -> None:
     assert parse_jp_datetime(text) == iso
 
 
+def test_an_iso_stamp_reads_as_through_the_general_path() -> None:
+    """A bare ISO 8601 stamp takes a shortcut (``datetime.fromisoformat``); with a space in
+    front it takes the general path (the regexes): the answers must agree, on good and
+    impossible stamps alike."""
+    stamps = [f"{day}T{time}{offset}"
+              for day in ("2024-02-29", "2025-02-29", "2025-12-31", "2025-13-01", "0001-01-01")
+              for time in ("00:00", "23:59:59", "24:00", "12:60", "23:59:60", "09:10:05")
+              for offset in ("", "Z", "+09:00", "-23:59", "+14:00", "+24:00", "-00:30")]
+    for stamp in stamps:
+        assert parse_jp_datetime(stamp) == parse_jp_datetime(f" {stamp}"), stamp
+    assert parse_jp_datetime(" 2025-12-31T23:59:59-23:59") == "2026-01-02T08:58:59+09:00"
+
+
 def test_parse_jp_datetime_require_time() -> None:
     assert parse_jp_datetime("2025年12月12日", require_time=True) is None
     assert parse_jp_datetime("2025年12月12日") == "2025-12-12T00:00:00+09:00"
