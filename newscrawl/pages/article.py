@@ -42,7 +42,7 @@ from newscrawl.pages.generic import plain_body, trafilatura_body, without_skippe
 from newscrawl.pages.links import scan_links
 from newscrawl.pages.page import BODY_LAYERS, Found, Page, TemplateSource, cached, field
 from newscrawl.pages.select import Query
-from newscrawl.pages.structured import ld_images, ld_int, ld_list, ld_text
+from newscrawl.pages.structured import count_of, ld_images, ld_int, ld_list, ld_text
 from newscrawl.pages.tree import (
     deeper_than,
     own_texts,
@@ -503,8 +503,9 @@ def _markup_comment_count(page: Page) -> int | None:
     else:
         texts = [text for element in elements for text in own_texts(element)]
     for text in texts:
-        if text.strip().isdigit():
-            return int(text.strip())
+        count = count_of(text)
+        if count is not None:
+            return count
     return None
 
 

@@ -35,7 +35,8 @@ BLOCK_CLASSES: dict[str, str] = {
 """CSS class of a container → block name of the links inside it."""
 
 _HEADING_BLOCKS = MODEL_LINK_HEADINGS
-_RANK = re.compile(r"\d+")
+_RANK = re.compile(r"(?<!\d)\d{1,9}(?!\d)")
+"""A shown rank: a run of at most nine digits (``int`` refuses a run of over 4,300)."""
 
 MAX_LINKS_PER_PAGE = 300
 """Most article links recorded for one page: the replica's pages hold about 30, a home or

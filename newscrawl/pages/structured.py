@@ -138,14 +138,28 @@ def ld_images(value: Any) -> list[str]:
     return urls
 
 
+COUNT_DIGITS = 9
+"""Most digits of a count read from a page (no page has a billion comments; ``int`` refuses a
+string of over 4,300 digits)."""
+
+
+def count_of(text: str) -> int | None:
+    """A count written as decimal digits (ASCII or full-width) with space around them, else
+    None: ``²`` is a digit to ``str.isdigit`` but not to ``int``, and more than
+    :data:`COUNT_DIGITS` digits are no count."""
+    text = text.strip()
+    return int(text) if text.isdecimal() and len(text) <= COUNT_DIGITS else None
+
+
 def ld_int(value: Any) -> int | None:
-    """A JSON-LD count: an int, or a string of digits; None otherwise (booleans too)."""
+    """A JSON-LD count: an int, or a string of digits (:func:`count_of`); None otherwise
+    (booleans too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return count_of(value)
     return None
 
 

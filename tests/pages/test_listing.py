@@ -56,3 +56,21 @@ def test_rendered_ranking_page() -> None:
 )
 def test_page_kind(url: str, kind: str) -> None:
     assert page_kind(url, SITE) == kind
+
+
+@pytest.mark.parametrize("shown", ["9" * 5000, "²", "12345678901"])
+def test_a_rank_that_is_no_number_leaves_the_place_in_the_list(shown: str) -> None:
+    """A rank too long for ``int`` (over 4,300 digits), a superscript two, or more than nine
+    digits: the link keeps its place in the list as its position, and the page still parses."""
+    html = (
+        '<html><body><section class="ranking"><h2>ランキング</h2><ol>'
+        f'<li><span class="rank">{shown}</span><a href="/ja/report/article/7">一位の記事</a></li>'
+        '<li><span class="rank">2</span><a href="/ja/report/article/8">二位の記事</a></li>'
+        "</ol></section></body></html>"
+    )
+    response = HtmlResponse(url="http://127.0.0.1:8765/ja/ranking/", body=html.encode(),
+                            encoding="utf-8")
+    assert [(link["url"], link["position"]) for link in parse_listing(response, SITE)] == [
+        ("http://127.0.0.1:8765/ja/report/article/7", 1),
+        ("http://127.0.0.1:8765/ja/report/article/8", 2),
+    ]
