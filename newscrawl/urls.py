@@ -104,8 +104,12 @@ class Site:
         return port == default and host in self.hosts
 
     def is_on_site(self, url: str) -> bool:
-        """True for http(s) URLs on the site's hosts, under its base path."""
-        return self._on_site(urlsplit(url))
+        """True for http(s) URLs on the site's hosts, under its base path (False for one
+        :mod:`urllib.parse` cannot read, such as ``http://[::1``)."""
+        try:
+            return self._on_site(urlsplit(url))
+        except ValueError:
+            return False
 
     def _on_site(self, parts: SplitResult) -> bool:
         return (
@@ -114,8 +118,10 @@ class Site:
             and (parts.path + "/").startswith(self.base_path)
         )
 
-    def normalize(self, url: str, base: str | None = None) -> str:
-        """Absolute URL on the canonical host, without fragment and tracking parameters."""
+    def normalize(self, url: str, base: str | None = None) -> str | None:
+        """Absolute URL on the canonical host, without fragment and tracking parameters; None
+        for a URL :mod:`urllib.parse` cannot read (a bracketed host left open:
+        ``http://[::1/a.jpg``)."""
         url = url.strip()
         plain = _PLAIN_ABSOLUTE.match(url)
         if plain is not None:  # what the general path gives it, in a twentieth of the time
@@ -124,10 +130,14 @@ class Site:
             if netloc in self.hosts:
                 netloc = self.host
             return f"{self.scheme if netloc == self.host else scheme}://{netloc}{path or '/'}"
-        return self._normalize(url, base)
+        try:
+            return self._normalize(url, base)
+        except ValueError:
+            return None
 
     def _normalize(self, url: str, base: str | None) -> str:
-        """:meth:`normalize` of any link, with :mod:`urllib.parse`."""
+        """:meth:`normalize` of any link, with :mod:`urllib.parse` (ValueError for a URL it
+        cannot read)."""
         absolute = urljoin(base or self.base_url, url)
         parts = urlsplit(absolute)
         netloc = parts.netloc.lower()
@@ -154,9 +164,12 @@ class Site:
         return self._resolve_ref(href, base)
 
     def _article_ref(self, href: str, base: str) -> ArticleRef | None:
-        parts = urlsplit(href)
-        if not (parts.scheme and parts.netloc):  # an absolute URL is split once, not joined
-            parts = urlsplit(urljoin(base, href))
+        try:
+            parts = urlsplit(href)
+            if not (parts.scheme and parts.netloc):  # an absolute URL is split once, not joined
+                parts = urlsplit(urljoin(base, href))
+        except ValueError:  # a link urllib cannot read (``http://[::1``) is no article's
+            return None
         if not self._on_site(parts):
             return None
         match = _ARTICLE_PATH.match(parts.path)

@@ -105,6 +105,18 @@ def test_normalize_takes_the_short_way_only_where_it_gives_urllibs_answer() -> N
                     assert site.normalize(url, base=base) == site._normalize(url, base), url
 
 
+@pytest.mark.parametrize("url", ["http://[::1/ja/report/article/1", "//[::1/ja/report/article/1",
+                                 "https://[www.kangnamtimes.com/ja/report/article/1",
+                                 "http://[::1/ja/?p=1"])
+def test_a_link_urllib_cannot_read_is_nothing_and_raises_nothing(url: str) -> None:
+    """urllib raises ValueError on a bracketed host left open: a page may hold such a link,
+    and it must cost that link only."""
+    base = "https://www.kangnamtimes.com/ja/report/article/554641"
+    assert LIVE.article_ref(url, base=base) is None
+    assert LIVE.is_on_site(url) is False
+    assert LIVE.normalize(url, base=base) is None
+
+
 def test_base_url_must_be_absolute() -> None:
     with pytest.raises(ValueError, match="absolute http"):
         Site("127.0.0.1:8765/ja/")

@@ -190,7 +190,10 @@ def _slug_of(url: str | None) -> str | None:
     path segment of another URL."""
     if not url:
         return None
-    parts = [p for p in urlsplit(url).path.split("/") if p]
+    try:
+        parts = [p for p in urlsplit(url).path.split("/") if p]
+    except ValueError:  # a URL urllib cannot read (``http://[::1``)
+        return None
     if "article" in parts:
         index = parts.index("article")
         return parts[index - 1] if index > 0 else None
@@ -593,10 +596,10 @@ def images(page: Page) -> Found[list[ImageRef]]:
     if walked:
         return Found(walked, choice.source if choice.containers else "generic")
     if choice.source != "markup":
-        urls = _unique(ld_images(page.jsonld.get("image")))
+        urls = [url for u in _unique(ld_images(page.jsonld.get("image")))
+                if (url := page.site.normalize(u, base=page.url))]
         if urls:
-            return Found([ImageRef(url=page.site.normalize(u, base=page.url), credit=None)
-                          for u in urls], "jsonld")
+            return Found([ImageRef(url=url, credit=None) for url in urls], "jsonld")
     return Found([])
 
 

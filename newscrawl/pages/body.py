@@ -467,12 +467,12 @@ class BodyWalker:
             self._add_image(image, credit)
 
     def _add_image(self, element: etree._Element, credit: str | None) -> None:
-        url, alt_credit = image_source(element)
+        source, alt_credit = image_source(element)
+        url = self.site.normalize(source, base=self.base_url) if source else None
         if not url:
             self.pending = None
             return
-        image = ImageRef(url=self.site.normalize(url, base=self.base_url),
-                         credit=credit or alt_credit)
+        image = ImageRef(url=url, credit=credit or alt_credit)
         if image["url"] in self._image_urls:  # the same photo again (a <noscript> copy)
             return
         self._image_urls.add(image["url"])

@@ -41,8 +41,8 @@ def parse_sitemap(response: Response, site: Site) -> SitemapPage:
     for entry in sitemap:
         loc = entry.get("loc", "")
         if sitemap.type == "sitemapindex":
-            if site.is_on_site(loc):
-                page.sitemaps.append(site.normalize(loc))
+            if site.is_on_site(loc) and (url := site.normalize(loc)):
+                page.sitemaps.append(url)
         elif (ref := site.article_ref(loc)) is not None:
             lastmod = entry.get("lastmod")
             page.articles.append((ref.url, parse_jp_datetime(lastmod) if lastmod else None))

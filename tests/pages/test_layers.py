@@ -290,6 +290,27 @@ def test_a_comment_count_that_is_no_number_is_no_count(shown: str) -> None:
 # --- link lists -----------------------------------------------------------------------------
 
 
+def test_links_and_photos_urllib_cannot_read_cost_themselves_only() -> None:
+    """A link, a photo and a JSON-LD image whose host is a bracket left open (urllib raises on
+    them): the page parses, and the good link and photo beside them are kept."""
+    bad = "http://[::1"
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
+          "image": [f"{bad}/ld.jpg"]}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    body = (f"<h1>{HEADLINE}</h1><article>{paragraphs}"
+            f'<figure><img src="{bad}/a.jpg"></figure><figure><img src="/img/b.jpg"></figure>'
+            "</article><aside><h2>関連記事</h2><ul>"
+            + "".join(f"<li>{link(n)}</li>" for n in range(3))
+            + f'<li><a href="{bad}/ja/report/article/700299">壊れた記事</a></li></ul></aside>')
+    parsed = parse(body, head)
+    assert parsed.is_article
+    assert [image["url"] for image in parsed.article.images or []] == [
+        "http://127.0.0.1:8765/img/b.jpg"]
+    assert [ref["url"] for ref in parsed.article.related or []] == [
+        f"{BASE}report/article/{700200 + n}" for n in range(3)]
+
+
 def test_link_lists_are_found_by_url_shape_and_named_by_their_heading() -> None:
     paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
     ranked = "".join(f"<li>{n + 1}. {link(n)} [暮らし]</li>" for n in range(5))
