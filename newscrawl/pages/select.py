@@ -92,11 +92,22 @@ class Query:
                 self.alternatives.append((parts[0], parts[1]))
             else:
                 raise ValueError(f"unsupported selector {alternative!r}")
+        self._plan = [(ancestor, target, tuple(
+            c.cls for c in (ancestor, target) if c is not None and c.cls is not None))
+            for ancestor, target in self.alternatives]
+        """Each alternative with its class names: one the page lacks rules it out."""
 
     def __call__(self, index: ClassIndex) -> list[etree._Element]:
-        found = [list(_select(index, ancestor, target))
-                 for ancestor, target in self.alternatives]
-        hits = [elements for elements in found if elements]
+        by_class = index.by_class
+        hits = []
+        for ancestor, target, needs in self._plan:
+            for name in needs:
+                if name not in by_class:
+                    break
+            else:
+                elements = list(_select(index, ancestor, target))
+                if elements:
+                    hits.append(elements)
         if len(hits) <= 1:
             return hits[0] if hits else []
         unique = {element: None for elements in hits for element in elements}
