@@ -152,12 +152,13 @@ def count_of(text: str) -> int | None:
 
 
 def ld_int(value: Any) -> int | None:
-    """A JSON-LD count: an int, or a string of digits (:func:`count_of`); None otherwise
-    (booleans too)."""
+    """A JSON-LD count: an int from 0 to :data:`COUNT_DIGITS` digits, or a string of digits
+    (:func:`count_of`); None otherwise (booleans, negative counts and a JSON number of
+    thousands of digits too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if 0 <= value < 10**COUNT_DIGITS else None
     if isinstance(value, str):
         return count_of(value)
     return None

@@ -273,18 +273,20 @@ def test_visible_comment_counts() -> None:
         assert parsed.article.comment_count == count, shown
 
 
-@pytest.mark.parametrize("shown", ["²", "9" * 5000, "1234567890"])
+@pytest.mark.parametrize("shown", ["²", "9" * 5000, "1234567890", "-3"])
 def test_a_comment_count_that_is_no_number_is_no_count(shown: str) -> None:
     """A count element holding a superscript two (a digit to ``str.isdigit``, not to ``int``),
     a run too long for ``int`` or more than nine digits, in the theme's markup and in
     JSON-LD: the page parses, and the next layer's count (the visible line) is taken."""
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
-          "commentCount": shown}
-    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
-    parsed = parse(f"<h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-                   + f'<span class="comment-count">{shown}</span><p>コメント(4)</p>', head)
-    assert parsed.is_article
-    assert (parsed.article.comment_count, parsed.sources["comment_count"]) == (4, "text")
+    for count in (shown, int(shown) if len(shown) < 4000 and shown.lstrip("-").isdecimal()
+                  else shown):  # in JSON-LD as a string, and as a number where it is one
+        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
+              "commentCount": count}
+        head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        parsed = parse(f"<h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+                       + f'<span class="comment-count">{shown}</span><p>コメント(4)</p>', head)
+        assert parsed.is_article
+        assert (parsed.article.comment_count, parsed.sources["comment_count"]) == (4, "text")
 
 
 # --- link lists -----------------------------------------------------------------------------
