@@ -133,9 +133,8 @@ AUTHOR_LABELS: tuple[str, ...] = (
 """Labels of an author box: the names are the box's links (or lines) after the label."""
 
 COMMENT_COUNT = re.compile(
-    r"^(?:この記事への)?コメント\s*[(（]?\s*(?P<count>\d{1,9})\s*件?\s*[)）]?$")
-"""A visible comment count: コメント3, コメント(3), コメント 3件, この記事へのコメント（3件）;
-at most nine digits (``int`` refuses a run of over 4,300)."""
+    r"^(?:この記事への)?コメント\s*[(（]?\s*(?P<count>\d+)\s*件?\s*[)）]?$")
+"""A visible comment count: コメント3, コメント(3), コメント 3件, この記事へのコメント（3件）."""
 
 MODIFIED_WORDS = ("最終更新", "更新")
 """Words that mark a date as the modified time (before it, or right after it: （… 更新）)."""

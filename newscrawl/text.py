@@ -141,10 +141,8 @@ def normalize_space(text: str) -> str:
 
 
 def _normalize_line(line: str) -> str:
-    if "&" not in line and _plain(line):  # the common line: trimmed
-        return line.strip(" ").lstrip("\u3000").strip(" ")
-    line = _ZERO_WIDTH.sub("", html.unescape(line))
-    line = _SPACES.sub(" ", line)
+    if "&" in line or not _plain(line):  # the common line is only trimmed
+        line = _SPACES.sub(" ", _ZERO_WIDTH.sub("", html.unescape(line)))
     return line.strip(" ").lstrip("\u3000").strip(" ")
 
 

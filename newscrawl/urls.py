@@ -30,10 +30,10 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|ref|from|noa
 _LOOPBACK = {"127.0.0.1", "localhost"}
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
+"""A link whose path and query do not depend on the page it is on (only its scheme and host)."""
 _PLAIN_ABSOLUTE = re.compile(r"(https?)://([A-Za-z0-9.:-]+)(/[^?#;\\\x00-\x20\x7f]*)?\Z")
 """An absolute URL without query, fragment, parameters, user, IPv6 host, control character or
 space: :meth:`Site.normalize` needs no :mod:`urllib.parse` for it (a page's photos)."""
-"""A link whose path and query do not depend on the page it is on (only its scheme and host)."""
 
 #: Links resolved per :class:`Site` (the same article URLs recur on many pages). Bounded: each
 #: entry costs about 0.7 KB, and a crawl of 20,000 articles sees far more distinct links.

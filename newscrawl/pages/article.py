@@ -532,8 +532,9 @@ def _visible_comment_count(root: etree._Element) -> int | None:
             if text is None:
                 continue
             match = COMMENT_COUNT.match(normalize_space(text))
-            if match:
-                return int(match["count"])
+            count = count_of(match["count"]) if match else None
+            if count is not None:
+                return count
     return None
 
 

@@ -17,6 +17,7 @@ from parsel import Selector
 
 from newscrawl.boilerplate import MODEL_LINK_HEADINGS, link_block_name
 from newscrawl.items import LinkRef
+from newscrawl.pages.structured import count_of
 from newscrawl.pages.tree import text_of, text_up_to
 from newscrawl.text import normalize_space
 from newscrawl.urls import ArticleRef, Site
@@ -35,8 +36,7 @@ BLOCK_CLASSES: dict[str, str] = {
 """CSS class of a container → block name of the links inside it."""
 
 _HEADING_BLOCKS = MODEL_LINK_HEADINGS
-_RANK = re.compile(r"(?<!\d)\d{1,9}(?!\d)")
-"""A shown rank: a run of at most nine digits (``int`` refuses a run of over 4,300)."""
+_RANK = re.compile(r"\d+")
 
 MAX_LINKS_PER_PAGE = 300
 """Most article links recorded for one page: the replica's pages hold about 30, a home or
@@ -109,9 +109,10 @@ def _rank(anchor: etree._Element) -> int | None:
         return None
     for child in parent:
         if "rank" in _classes(child):
-            match = _RANK.search(text_of(child))
-            if match:
-                return int(match.group())
+            for match in _RANK.finditer(text_of(child)):  # the first run that is a count
+                rank = count_of(match.group())
+                if rank is not None:
+                    return rank
     return None
 
 

@@ -83,24 +83,22 @@ class Query:
 
     def __init__(self, css: str) -> None:
         self.css = css
-        self.alternatives: list[tuple[_Compound | None, _Compound]] = []
+        self.alternatives: list[tuple[_Compound | None, _Compound, tuple[str, ...]]] = []
+        """Each alternative: its ancestor and target compounds, and their class names (one
+        the page lacks rules the alternative out)."""
         for alternative in css.split(","):
             parts = [_compound(p) for p in alternative.split()]
-            if len(parts) == 1 and parts[0].cls is not None:
-                self.alternatives.append((None, parts[0]))
-            elif len(parts) == 2 and (parts[0].cls or parts[1].cls):
-                self.alternatives.append((parts[0], parts[1]))
-            else:
+            if not ((len(parts) == 1 and parts[0].cls is not None)
+                    or (len(parts) == 2 and (parts[0].cls or parts[1].cls))):
                 raise ValueError(f"unsupported selector {alternative!r}")
-        self._plan = [(ancestor, target, tuple(
-            c.cls for c in (ancestor, target) if c is not None and c.cls is not None))
-            for ancestor, target in self.alternatives]
-        """Each alternative with its class names: one the page lacks rules it out."""
+            ancestor, target = (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+            names = tuple(c.cls for c in parts if c.cls is not None)
+            self.alternatives.append((ancestor, target, names))
 
     def __call__(self, index: ClassIndex) -> list[etree._Element]:
         by_class = index.by_class
         hits = []
-        for ancestor, target, needs in self._plan:
+        for ancestor, target, needs in self.alternatives:
             for name in needs:
                 if name not in by_class:
                     break

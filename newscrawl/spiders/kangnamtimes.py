@@ -96,7 +96,7 @@ class KangnamTimesSpider(scrapy.Spider):
         self.parse_timeout = limit or None
         """Seconds a page's parse may take, here or in a worker (None: no limit)."""
         memory = read_int(settings, "NEWSCRAWL_PARSE_MEMORY_MB")
-        self._workers = (ParserPool(self.site, processes, limit or None, memory or None)
+        self._workers = (ParserPool(self.site, processes, self.parse_timeout, memory or None)
                          if processes else None)
         self.article_callback = (self.parse_article if self._workers is None
                                  else self.parse_article_in_worker)
