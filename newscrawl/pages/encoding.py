@@ -119,36 +119,57 @@ def _has_suspects(body: bytes) -> bool:
             or _SUSPECT_EF.search(body) is not None)
 
 
-def clean_utf8(response: TextResponse) -> bytes | None:
-    """``response.body`` when :func:`response_text` and
-    :func:`~newscrawl.pages.tree.strip_controls` would give it back unchanged as UTF-8, else
-    None: declared UTF-8, valid, no BOM, no character reference (``&#``), no character
-    :func:`~newscrawl.pages.tree.strip_controls` drops, and too few odd ones for
-    :func:`looks_misdecoded` (a ``©`` or two) (see :data:`_SUSPECT`).
-
-    That is the common page: a crawl then parses the body as it came, and skips the text's
-    decoding for Scrapy, its mojibake count, its control-character search and its re-encoding
-    (some 90 µs a page on the replica; this check costs about 20)."""
-    declared = declared_encoding(response)
-    try:
-        if not declared or codecs.lookup(declared).name != _UTF8:
-            return None
-    except LookupError:
-        return None
-    body = response.body
-    if body.startswith(codecs.BOM_UTF8) or _CHAR_REF.search(body) is not None:
+def _utf8_as_it_came(body: bytes) -> bytes | None:
+    """``body`` when it is valid UTF-8 without a BOM that needs no mending, else None."""
+    if body.startswith(codecs.BOM_UTF8):
         return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not _has_suspects(body):
-        return body
+    return body if _needs_no_mending(body, text) else None
+
+
+def _needs_no_mending(data: bytes, text: str) -> bool:
+    """True when ``text`` (``data`` in UTF-8) holds no character reference (``&#``), no
+    character :func:`~newscrawl.pages.tree.strip_controls` drops, and too few odd ones for
+    :func:`looks_misdecoded` (a ``©`` or two) (see :data:`_SUSPECT`)."""
+    if _CHAR_REF.search(data) is not None:
+        return False
+    if not _has_suspects(data):
+        return True
     suspects = _SUSPECT.findall(text)
-    if (len(suspects) > max(2, len(text) // 2000)  # as looks_misdecoded counts
-            or any(c < " " or c >= "\ufffd" for c in suspects)):
+    return not (len(suspects) > max(2, len(text) // 2000)  # as looks_misdecoded counts
+                or any(c < " " or c >= "\ufffd" for c in suspects))
+
+
+def clean_markup(response: TextResponse) -> bytes | None:
+    """The page as UTF-8 markup to parse directly, when the careful path (:func:`response_text`,
+    then :func:`~newscrawl.pages.tree.strip_controls`) would change nothing in its text; else
+    None.
+
+    A page declared UTF-8 is its body as it came, when that is valid, without a BOM, and
+    :func:`_needs_no_mending`. That is the common page: a crawl then skips the text's decoding
+    for Scrapy, its mojibake count, its control-character search and its re-encoding (some
+    90 µs a page on the replica; this check costs about 20).
+
+    A page in another declared encoding (Shift_JIS, EUC-JP) or none is decoded as the careful
+    path decodes it (Scrapy's decoding, or the guess of :func:`guess_encoding`) and encoded
+    once as UTF-8; the mojibake count, the control search and a second encoding are skipped
+    (some 100 µs a page of the replica's Shift_JIS and EUC-JP pages)."""
+    declared = declared_encoding(response)
+    try:
+        utf8 = bool(declared) and codecs.lookup(declared or "").name == _UTF8
+    except LookupError:
+        utf8 = False
+    if utf8:
+        return _utf8_as_it_came(response.body)
+    text = response.text if declared else response_text(response)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the careful path says what to do
         return None
-    return body
+    return data if _needs_no_mending(data, text) else None
 
 
 def response_text(response: TextResponse) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from lxml import etree
 from scrapy.http import TextResponse
 
-from newscrawl.pages.encoding import clean_utf8, response_text
+from newscrawl.pages.encoding import clean_markup, response_text
 from newscrawl.pages.select import ClassIndex, Query
 from newscrawl.pages.structured import Microdata, collect_meta, find_article, find_microdata
 from newscrawl.pages.tree import own_texts, parse_html, parse_markup, strip_controls
@@ -87,11 +87,11 @@ class Found(Generic[T]):
     source: str | None = None
 
 
-def _trimmed(body: bytes) -> bytes | None:
-    """``body`` trimmed as :func:`~newscrawl.pages.tree.parse_html` trims its text, or None
+def _trimmed(markup: bytes) -> bytes | None:
+    """``markup`` trimmed as :func:`~newscrawl.pages.tree.parse_html` trims its text, or None
     when it starts or ends with a non-ASCII byte (perhaps of Unicode whitespace, which only
     the text's ``strip()`` sees)."""
-    trimmed = body.strip()
+    trimmed = markup.strip()
     return None if trimmed[:1] >= b"\x80" or trimmed[-1:] >= b"\x80" else trimmed
 
 
@@ -115,13 +115,14 @@ class Page:
         self.problems: list[str] = []
         self.fields: dict[str, Any] = {}
         """Field results by field name (see :func:`field`)."""
-        body = clean_utf8(response)
-        markup = None if body is None else _trimmed(body)
+        clean = clean_markup(response)
+        markup = None if clean is None else _trimmed(clean)
         self.root: etree._Element = (parse_html(self.text, self.url) if markup is None
                                      else parse_markup(markup, self.url))
         """The page's root element (plain lxml elements: see
-        :func:`~newscrawl.pages.tree.parse_html`); parsed from the body as it came when that
-        is clean UTF-8 (see :func:`~newscrawl.pages.encoding.clean_utf8`)."""
+        :func:`~newscrawl.pages.tree.parse_html`); parsed from the body as it came, or from
+        its text encoded once as UTF-8, when the text needs no mending (see
+        :func:`~newscrawl.pages.encoding.clean_markup`)."""
 
     @cached_property
     def text(self) -> str:

@@ -1,5 +1,6 @@
-"""A page is parsed from its body as it came only when decoding, mojibake repair and control
-stripping would change nothing: the fast path and the careful one give the same tree."""
+"""A page is parsed from its body as it came (or, in another encoding, from its text encoded
+once as UTF-8) only when mojibake repair and control stripping would change nothing: the fast
+path and the careful one give the same tree."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from lxml import etree
 from scrapy.http import HtmlResponse
 
-from newscrawl.pages.encoding import clean_utf8, response_text
+from newscrawl.pages.encoding import clean_markup, response_text
 from newscrawl.pages.page import Page
 from newscrawl.pages.tree import parse_html, strip_controls, text_of
 from newscrawl.urls import Site
@@ -15,6 +16,7 @@ from newscrawl.urls import Site
 BASE = "https://www.kangnamtimes.com/ja/news/articleView.html?idxno=101"
 JA = "冬の港町で開かれた市場に、朝から多くの人が集まった。"
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+SJIS = {"Content-Type": "text/html; charset=Shift_JIS"}
 
 
 def page(inner: str) -> str:
@@ -22,7 +24,7 @@ def page(inner: str) -> str:
 
 
 CASES: dict[str, tuple[bytes, dict[str, str], bool]] = {
-    # name: (body, headers, whether clean_utf8 takes the body as it came)
+    # name: (body, headers, whether the fast path (clean_markup) takes the page)
     "clean": (page(JA).encode(), UTF8, True),
     "a copyright sign": (page(f"{JA}©写真").encode(), UTF8, True),
     "surrounding blank lines": (f"\n\n {page(JA)} \n".encode(), UTF8, True),
@@ -32,7 +34,20 @@ CASES: dict[str, tuple[bytes, dict[str, str], bool]] = {
     "mojibake": (page(JA).encode().decode("latin-1").encode(), UTF8, False),
     "a byte-order mark": (b"\xef\xbb\xbf" + page(JA).encode(), UTF8, False),
     "Shift_JIS labelled UTF-8": (page(JA).encode("cp932"), UTF8, False),
-    "EUC-JP, no label": (page(JA).encode("euc_jp"), {"Content-Type": "text/html"}, False),
+    "Shift_JIS, labelled": (page(JA).encode("cp932"), SJIS, True),
+    "Shift_JIS, labelled in a meta tag": (f'<meta charset="Shift_JIS">{page(JA)}'.encode("cp932"),
+                                          {"Content-Type": "text/html"}, True),
+    "EUC-JP, no label": (page(JA).encode("euc_jp"), {"Content-Type": "text/html"}, True),
+    "EUC-JP labelled Shift_JIS": (page(JA).encode("euc_jp"), SJIS, False),
+    "Shift_JIS with a control character": (page(f"{JA}\x08{JA}").encode("cp932"), SJIS, False),
+    "Shift_JIS with a character reference": (page(f"{JA}&#8;").encode("cp932"), SJIS, False),
+    "Shift_JIS, cut in a character": (page(JA).encode("cp932")[:-20] + "港".encode("cp932")[:1],
+                                      SJIS, False),
+    "Shift_JIS with half-width katakana": (page(f"{JA}ｶﾀｶﾅ").encode("cp932"), SJIS, False),
+    "Shift_JIS between ideographic spaces": (f"\u3000{page(JA)}\u3000".encode("cp932"), SJIS,
+                                             True),
+    "an unknown label": (page(JA).encode(), {"Content-Type": "text/html; charset=x-unknown"},
+                         True),
     "an ideographic space at the end": (f"{page(JA)}\u3000".encode(), UTF8, True),
     "a fragment between ideographic spaces": (f"\u3000{JA}<p>{JA}</p>\u3000".encode(), UTF8,
                                               True),
@@ -44,7 +59,7 @@ CASES: dict[str, tuple[bytes, dict[str, str], bool]] = {
 def test_the_body_is_parsed_as_it_came_only_when_that_changes_nothing(name: str) -> None:
     body, headers, clean = CASES[name]
     response = HtmlResponse(BASE, body=body, headers=headers)
-    assert (clean_utf8(response) is not None) == clean
+    assert (clean_markup(response) is not None) == clean
     careful = parse_html(strip_controls(response_text(response)), BASE)
     parsed = Page(response, Site("https://www.kangnamtimes.com/ja/"))
     assert etree.tostring(parsed.root, encoding="unicode") == etree.tostring(careful,
@@ -68,7 +83,7 @@ def test_text_of_an_element_is_xpaths_string_value(markup: str) -> None:
 
 
 def test_the_byte_check_finds_exactly_the_suspect_characters() -> None:
-    """clean_utf8 looks for suspects in the UTF-8 bytes; every character of the BMP (and a few
+    """clean_markup looks for suspects in the UTF-8 bytes; every character of the BMP (and a few
     beyond it) is a suspect there exactly when the character class over the text says so."""
     from newscrawl.pages.encoding import _SUSPECT, _has_suspects
 
