@@ -119,57 +119,56 @@ def _has_suspects(body: bytes) -> bool:
             or _SUSPECT_EF.search(body) is not None)
 
 
-def _utf8_as_it_came(body: bytes) -> bytes | None:
-    """``body`` when it is valid UTF-8 without a BOM that needs no mending, else None."""
-    if body.startswith(codecs.BOM_UTF8):
-        return None
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return body if _needs_no_mending(body, text) else None
-
-
-def _needs_no_mending(data: bytes, text: str) -> bool:
-    """True when ``text`` (``data`` in UTF-8) holds no character reference (``&#``), no
-    character :func:`~newscrawl.pages.tree.strip_controls` drops, and too few odd ones for
-    :func:`looks_misdecoded` (a ``©`` or two) (see :data:`_SUSPECT`)."""
-    if _CHAR_REF.search(data) is not None:
-        return False
-    if not _has_suspects(data):
-        return True
-    suspects = _SUSPECT.findall(text)
-    return not (len(suspects) > max(2, len(text) // 2000)  # as looks_misdecoded counts
-                or any(c < " " or c >= "\ufffd" for c in suspects))
-
-
 def clean_markup(response: TextResponse) -> bytes | None:
     """The page as UTF-8 markup to parse directly, when the careful path (:func:`response_text`,
     then :func:`~newscrawl.pages.tree.strip_controls`) would change nothing in its text; else
-    None.
+    None. The text must hold no character reference (``&#``) and no character
+    :func:`~newscrawl.pages.tree.strip_controls` drops or U+FFFD; when it holds enough odd
+    ones for :func:`looks_misdecoded` (six ``©`` of photo credits on a replica page), no
+    other encoding may read better (:func:`redecode`).
 
-    A page declared UTF-8 is its body as it came, when that is valid, without a BOM, and
-    :func:`_needs_no_mending`. That is the common page: a crawl then skips the text's decoding
-    for Scrapy, its mojibake count, its control-character search and its re-encoding (some
-    90 µs a page on the replica; this check costs about 20).
+    A page declared UTF-8 is its body as it came, when that is valid and without a BOM. That
+    is the common page: a crawl then skips the text's decoding for Scrapy, its mojibake count,
+    its control-character search and its re-encoding (some 90 µs a page on the replica; this
+    check costs about 20).
 
     A page in another declared encoding (Shift_JIS, EUC-JP) or none is decoded as the careful
     path decodes it (Scrapy's decoding, or the guess of :func:`guess_encoding`) and encoded
-    once as UTF-8; the mojibake count, the control search and a second encoding are skipped
-    (some 100 µs a page of the replica's Shift_JIS and EUC-JP pages)."""
+    once as UTF-8: the control search and a second encoding are skipped (some 100 µs a page
+    of the replica's Shift_JIS and EUC-JP pages)."""
     declared = declared_encoding(response)
     try:
         utf8 = bool(declared) and codecs.lookup(declared or "").name == _UTF8
     except LookupError:
         utf8 = False
     if utf8:
-        return _utf8_as_it_came(response.body)
-    text = response.text if declared else response_text(response)
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: the careful path says what to do
+        data = response.body
+        if data.startswith(codecs.BOM_UTF8):
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    else:
+        text = response.text if declared else response_text(response)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the careful path says what to do
+            return None
+    if _CHAR_REF.search(data) is not None:
         return None
-    return data if _needs_no_mending(data, text) else None
+    if not _has_suspects(data):
+        return data
+    suspects = _SUSPECT.findall(text)
+    if any(c < " " or c >= "\ufffd" for c in suspects):
+        return None
+    if declared and len(suspects) > max(2, len(text) // 2000):  # as looks_misdecoded counts
+        try:
+            if redecode(response.body, declared, text) is not None:
+                return None
+        except LookupError:  # an unknown label: response_text keeps the text
+            pass
+    return data
 
 
 def response_text(response: TextResponse) -> str:
