@@ -239,8 +239,11 @@ def cleanable(line: str) -> str | None:
 
 
 _SHARE_LOWER = frozenset(w.lower() for w in SHARE_WORDS if w.isascii())
-_FIRST_WORD = re.compile(r"[\s|｜]*([^\s|｜]*)")
-"""A line's first word, as :func:`is_share_line` splits it (``\\s`` is ``str.split``'s space)."""
+_SHARE_INITIALS = frozenset(w[0] for w in SHARE_WORDS | _SHARE_LOWER)
+_BRACKETS = "[]［］【】()（）<>＜＞"
+_LEAD = re.compile(rf"[\s|｜{re.escape(_BRACKETS)}]*")
+"""What may come before a line's first share word: spaces, bars and brackets (``\\s`` is
+``str.split``'s space)."""
 
 
 def _share_word(word: str) -> bool:
@@ -249,14 +252,13 @@ def _share_word(word: str) -> bool:
 
 def is_share_line(line: str) -> bool:
     """A line made only of share-button words (``ツイート | シェア``, ``[ツイート] [シェア]``).
-    A line of prose fails on its first word, read before the line is split."""
-    first = _FIRST_WORD.match(line)
-    if first is None or not first[1] or not _share_word(first[1]):
+    A line of prose fails on its first letter, which no share word starts with."""
+    lead = _LEAD.match(line)
+    start = lead.end() if lead else 0
+    first = line[start:start + 1]
+    if not first or (first not in _SHARE_INITIALS and first.lower()[:1] not in _SHARE_INITIALS):
         return False
     return all(_share_word(word) for word in line.replace("|", " ").replace("｜", " ").split())
-
-
-_BRACKETS = "[]［］【】()（）<>＜＞"
 
 
 def opens_link_line(line: str) -> bool:

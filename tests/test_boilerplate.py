@@ -89,6 +89,7 @@ def test_the_replica_truth_has_no_line_that_cleaning_removes() -> None:
 def test_share_bars_and_link_lines() -> None:
     assert is_share_line("[ツイート] [シェア]") and is_share_line("ポスト | LINE")
     assert is_share_line("｜\u3000ツイート｜シェア ") and is_share_line("| share |")
+    assert is_share_line("【【シェア】】 Tweet") and is_share_line("SHARE | TWEET | (X)")
     assert not is_share_line("シェアの拡大を目指す。")
     assert not is_share_line("ツイート 本文") and not is_share_line(" | ｜ ")
     assert opens_link_line("・港の朝市、今年は三日間") and opens_link_line("[PR] 冬のセール")
