@@ -229,17 +229,19 @@ def first(candidates: Iterator[tuple[str, T]]) -> Found[T | None]:
     return Found(None, None)
 
 
+_UNSET = object()
+
+
 def cached(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     """Make ``compute(page)`` run at most once per page (its result kept in ``page.fields``)."""
     name = compute.__qualname__
 
     @functools.wraps(compute)
     def get(page: Page) -> T:
-        try:
-            return cast(T, page.fields[name])
-        except KeyError:
+        value = page.fields.get(name, _UNSET)  # not KeyError: a raise per field and page
+        if value is _UNSET:
             value = page.fields[name] = compute(page)
-            return value
+        return cast(T, value)
 
     return get
 
