@@ -104,15 +104,21 @@ def _block_of(element: etree._Element, cache: dict[etree._Element, str | None],
 
 
 def _rank(anchor: etree._Element) -> int | None:
+    """The rank shown beside a link: the first run of digits that is a count in a sibling of
+    class ``rank`` (``<span class="rank">1</span>``)."""
     parent = anchor.getparent()
     if parent is None:
         return None
     for child in parent:
-        if "rank" in _classes(child):
-            for match in _RANK.finditer(text_of(child)):  # the first run that is a count
-                rank = count_of(match.group())
-                if rank is not None:
-                    return rank
+        value = child.get("class")
+        if value is None or "rank" not in value or "rank" not in value.split():
+            continue
+        text = text_of(child).strip()
+        runs = (text,) if text.isdecimal() else (m.group() for m in _RANK.finditer(text))
+        for run in runs:  # a bare number is its own only run
+            rank = count_of(run)
+            if rank is not None:
+                return rank
     return None
 
 

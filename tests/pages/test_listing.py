@@ -74,3 +74,23 @@ def test_a_rank_that_is_no_number_leaves_the_place_in_the_list(shown: str) -> No
         ("http://127.0.0.1:8765/ja/report/article/7", 1),
         ("http://127.0.0.1:8765/ja/report/article/8", 2),
     ]
+
+
+@pytest.mark.parametrize(("shown", "rank"), [
+    ('<span class="rank">3</span>', 3),
+    ('<span class="rank"> 3 </span>', 3),
+    ('<span class="rank">第3位</span>', 3),
+    ('<span class="rank">No.12345678901 / 4</span>', 4),
+    ('<span class="rank">12345678901</span><span class="top rank">5</span>', 5),
+    ('<span class="ranking">3</span>', 1),
+])
+def test_the_shown_rank_is_the_first_number_that_is_a_count(shown: str, rank: int) -> None:
+    """The rank is read from a sibling of class ``rank``: its first run of digits that is a
+    count, else the next such sibling's; without one the link keeps its place in the list."""
+    html = (
+        '<html><body><section class="ranking"><h2>ランキング</h2><ol>'
+        f'<li>{shown}<a href="/ja/report/article/7">記事</a></li></ol></section></body></html>'
+    )
+    response = HtmlResponse(url="http://127.0.0.1:8765/ja/ranking/", body=html.encode(),
+                            encoding="utf-8")
+    assert [link["position"] for link in parse_listing(response, SITE)] == [rank]
