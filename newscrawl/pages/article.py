@@ -501,8 +501,8 @@ def _markup_comment_count(page: Page) -> int | None:
     """The first all-digit text node of a count element, in document order."""
     elements = _COMMENT_COUNT(page.classes)
     matched = set(elements)
-    if len(elements) > 1 and any(parent in matched for element in elements
-                                 for parent in element.iterancestors()):
+    if len(elements) > 1 and any(below in matched for element in elements if len(element)
+                                 for below in element.iterdescendants()):
         texts = _COMMENT_COUNT_TEXT(page.root)  # nested counts: their text nodes interleave
     else:
         texts = [text for element in elements for text in own_texts(element)]

@@ -273,6 +273,24 @@ def test_visible_comment_counts() -> None:
         assert parsed.article.comment_count == count, shown
 
 
+@pytest.mark.parametrize(("markup", "count"), [
+    ('<section class="comments"><span class="count">7</span><span class="comment-count">12'
+     "</span></section>", 7),
+    ('<section class="comments"><span class="comment-count">12</span><span class="count">7'
+     "</span></section>", 12),
+    ('<section class="comments"><span class="comment-count"><span class="count">7</span>12'
+     "</span></section>", 7),
+    ('<section class="comments"><span class="comment-count">件<span class="count">x</span>12'
+     "</span></section>", 12),
+])
+def test_the_theme_comment_count_is_its_first_count_in_page_order(markup: str,
+                                                                 count: int) -> None:
+    """The count elements' first all-digit text in page order, also when one count element
+    sits inside another (their texts interleave)."""
+    parsed = parse(f"<h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + markup)
+    assert (parsed.article.comment_count, parsed.sources["comment_count"]) == (count, "markup")
+
+
 @pytest.mark.parametrize("shown", ["²", "9" * 5000, "1234567890", "-3"])
 def test_a_comment_count_that_is_no_number_is_no_count(shown: str) -> None:
     """A count element holding a superscript two (a digit to ``str.isdigit``, not to ``int``),
