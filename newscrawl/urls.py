@@ -31,6 +31,9 @@ _LOOPBACK = {"127.0.0.1", "localhost"}
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _NOT_PATH_RELATIVE = re.compile(r"/|https?://", re.IGNORECASE)
 """A link whose path and query do not depend on the page it is on (only its scheme and host)."""
+_ABSOLUTE = re.compile(r"https?://[^/?#\t\r\n]", re.IGNORECASE)
+"""A link with its own host (:func:`urllib.parse.urlsplit` finds a ``netloc``): resolved without
+its page."""
 _PLAIN_ABSOLUTE = re.compile(r"(https?)://([A-Za-z0-9.:-]+)(/[^?#;\\\x00-\x20\x7f]*)?\Z")
 """An absolute URL without query, fragment, parameters, user, IPv6 host, control character or
 space: :meth:`Site.normalize` needs no :mod:`urllib.parse` for it (a page's photos)."""
@@ -88,6 +91,9 @@ class Site:
         self.hosts = _default_aliases(self.host) | {a.lower() for a in aliases if a}
         self._resolve_ref: Callable[[str, str], ArticleRef | None] = lru_cache(
             maxsize=REF_CACHE_SIZE)(self._article_ref)
+        self._absolute_refs: dict[str, ArticleRef | None] = {}
+        """:meth:`article_ref` of the absolute links met, by the link as written (emptied when
+        it holds :data:`REF_CACHE_SIZE`): a page repeats the links of many others."""
 
     def serves_host(self, scheme: str, netloc: str) -> bool:
         """True when ``netloc`` (host and port) over http(s) is one of the site's hosts; the
@@ -153,15 +159,22 @@ class Site:
 
     def article_ref(self, url: str, base: str | None = None) -> ArticleRef | None:
         """The article a link points to, or None when it is not an article of this site."""
+        known = self._absolute_refs.get(url, _UNRESOLVED)
+        if known is not _UNRESOLVED:  # an absolute link met before: the page does not matter
+            return known
         href = url.strip()
         base = base or self.base_url
-        if _NOT_PATH_RELATIVE.match(href):
-            # Its path and query are its own: it can only be an article with ``article`` in
-            # the path or a ``p`` (or ``%70``) parameter; and the page matters by its host only.
-            if "article" not in href and "p=" not in href and "%70=" not in href:
-                return None
-            base = _origin(base)
-        return self._resolve_ref(href, base)
+        if not _NOT_PATH_RELATIVE.match(href):
+            return self._resolve_ref(href, base)
+        # Its path and query are its own: it can only be an article with ``article`` in the
+        # path or a ``p`` (or ``%70``) parameter; and the page matters by its host only.
+        ref = (self._resolve_ref(href, _origin(base))
+               if "article" in href or "p=" in href or "%70=" in href else None)
+        if _ABSOLUTE.match(href):  # the page does not matter at all
+            if len(self._absolute_refs) >= REF_CACHE_SIZE:
+                self._absolute_refs.clear()
+            self._absolute_refs[url] = ref
+        return ref
 
     def _article_ref(self, href: str, base: str) -> ArticleRef | None:
         try:
@@ -181,6 +194,10 @@ class Site:
             if post_id.isdigit():
                 return ArticleRef(post_id, f"{self.base_url}?p={post_id}", False)
         return None
+
+
+_UNRESOLVED = ArticleRef("", "", False)
+"""Not in the cache (no article has an empty id)."""
 
 
 def site_from_settings(settings: BaseSettings) -> Site:

@@ -175,8 +175,10 @@ def test_prefilter_and_cache_keep_article_ref_unchanged(base: str | None) -> Non
         "/ja/report/article/./7", "/ja/report/x/../article/8", "/ja/tag/k-pop/", "/ja/report/",
         "https://other.example/ja/report/article/1", "mailto:a@b.c", "/ja/?page_id=3",
         "https://www.kangnamtimes.com/ja/?p=12&utm_source=x", "report/article/4",
+        "http:///ja/report/article/5", "https:///ja/report/article/6", "http://?p=5",
+        "https://\t/ja/report/article/7", "http://www.kangnamtimes.com/ja/life/article/8",
     ]
-    for _ in range(2):  # the second round is served from the cache
+    for _ in range(2):  # the second round is served from the caches (one site for every base)
         for href in hrefs:
             expected = _uncached_article_ref(LIVE, href, base)
             assert LIVE.article_ref(href, base=base) == expected, href
