@@ -398,8 +398,9 @@ class BodyWalker:
     def _element(self, element: etree._Element) -> bool:
         """Read one block; True when it is a wrapper to walk into."""
         tag = element.tag
-        element_classes = classes(element)
-        if tag in DROP_TAGS or element_classes & DROP_CLASSES:
+        value = element.get("class")
+        element_classes = value.split() if value else []
+        if tag in DROP_TAGS or not DROP_CLASSES.isdisjoint(element_classes):
             return False
         if self.skip_block is not None and self.skip_block(element):
             return False
@@ -425,11 +426,11 @@ class BodyWalker:
             return True
         return False
 
-    def _paragraph(self, element: etree._Element, element_classes: set[str]) -> None:
+    def _paragraph(self, element: etree._Element, element_classes: list[str]) -> None:
         images = _images_in(element) if len(element) else []
         lines, shares = lines_and_links(element)
         if self.pending is not None and not images and self._caption(
-                lines, bool(element_classes & _CAPTION_CLASSES)):
+                lines, not _CAPTION_CLASSES.isdisjoint(element_classes)):
             return
         self.pending = None
         if images:
@@ -461,7 +462,7 @@ class BodyWalker:
 
     def _figure(self, figure: etree._Element) -> None:
         images = _images_in(figure)
-        caption = figure.find(".//figcaption")
+        caption = next(figure.iter("figcaption"), None)
         credit = parse_credit(text_of(caption)) if caption is not None else None
         for image in images:
             self._add_image(image, credit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
 
@@ -26,10 +27,16 @@ def declared_encoding(response: TextResponse) -> str | None:
         return bom
     content_type = response.headers.get(b"Content-Type")
     if content_type:
-        from_header = http_content_type_encoding(content_type.decode("latin-1"))
+        from_header = _header_encoding(content_type)
         if from_header:
             return from_header
     return html_body_declared_encoding(response.body)
+
+
+@functools.lru_cache(maxsize=256)
+def _header_encoding(content_type: bytes) -> str | None:
+    """The encoding a ``Content-Type`` header names (a crawl meets a handful of values)."""
+    return http_content_type_encoding(content_type.decode("latin-1"))
 
 
 #: Characters unlikely in Japanese text: controls (but tab, LF, CR), Latin-1 letters (the

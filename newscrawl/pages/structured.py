@@ -67,7 +67,8 @@ def resolve_references(node: dict[str, Any], document: Any) -> dict[str, Any]:
     """``node`` with its top-level ``{"@id": …}`` values (alone or in lists) replaced by the
     objects of ``document`` that define that ``@id``; unknown references stay."""
     refs = [v for value in node.values()
-            for v in (value if isinstance(value, list) else [value]) if _is_reference(v)]
+            for v in (value if isinstance(value, list) else (value,))
+            if isinstance(v, dict) and _is_reference(v)]  # a reference is an object
     if not refs:
         return node
     wanted = {ref["@id"] for ref in refs}
