@@ -3,6 +3,9 @@ the parsers; cleaning removes a subset of what scoring flags, and never an artic
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from newscrawl.boilerplate import (
@@ -134,3 +137,18 @@ def test_a_marker_cleans_lines_up_to_its_longest_only(words: str, marker: str,
     line = "あ" * (longest - len(words)) + words
     assert cleanable(line) == marker
     assert cleanable("あ" + line) is None
+
+
+def test_the_copyright_marker_matches_what_its_plain_form_matches() -> None:
+    """The marker's pattern is written for speed; it finds a line exactly when the plain form
+    ``^(?:Copyright\\b|\\(C\\)\\s|©)|All [Rr]ights [Rr]eserved`` does."""
+    plain = re.compile(r"^(?:Copyright\b|\(C\)\s|©)|All [Rr]ights [Rr]eserved")
+    marker = next(m for m in BOILERPLATE if m.name == "copyright")
+    pieces = ["Copyright", "Copyrights", "(C) ", "(C)", "(C)\t", "©", "All Rights Reserved",
+              "All rights reserved", "all Rights", "C", "A", "(", " ", "x", "本文", "写真"]
+    rng = random.Random(7)
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+             for _ in range(20000)]
+    assert sum(bool(plain.search(line)) for line in lines) > 5000  # both kinds of answer
+    assert [line for line in lines
+            if bool(marker.pattern.search(line)) != bool(plain.search(line))] == []
