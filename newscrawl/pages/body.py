@@ -242,10 +242,13 @@ def _src(element: etree._Element) -> str | None:
 def image_source(element: etree._Element) -> tuple[str | None, str | None]:
     """(src, credit from alt/title) of an ``img``/``amp-img``/``picture``, preferring the
     ``<noscript><img>`` fallback of an AMP image."""
-    candidates = [img for img in element.iter("img") if img is not element]
-    fallback = [img for img in candidates if img.getparent() is not None
-                and img.getparent().tag == "noscript"]
-    ordered = [*fallback, *candidates, element] if element.tag != "img" else [element]
+    if element.tag == "img":
+        ordered = [element]
+    else:
+        candidates = [img for img in element.iter("img") if img is not element]
+        fallback = [img for img in candidates if img.getparent() is not None
+                    and img.getparent().tag == "noscript"]
+        ordered = [*fallback, *candidates, element]
     url = next((src for node in ordered if (src := _src(node))), None)
     credit = None
     for node in ordered:
