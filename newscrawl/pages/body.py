@@ -197,9 +197,10 @@ def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
 
 def lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
                      ) -> tuple[list[str], list[float]]:
-    if len(element) == 0:  # text only: the common paragraph
-        text = _flat(element.text) if element.text else ""
-        return [line for line in (t.strip(" ") for t in text.split("\n")) if line], []
+    if len(element) == 0:  # text only: the common paragraph, one line (no <br>)
+        text = element.text
+        line = _flat(text).strip(" ") if text else ""
+        return ([line] if line else []), []
     out = _Line()
     _inline_into(element, out, skip)
     return out.lines()
