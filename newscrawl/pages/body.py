@@ -170,8 +170,8 @@ def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
     """The text under ``element`` (``<br>`` as a line break, newlines and tabs as spaces)
     into ``out``, without the subtrees that are not body text (see :func:`_is_inline`);
     text under ``<a href>`` counts as link text. An explicit stack: any depth."""
-    if element.text:
-        out.add(element.text, in_link)
+    if text := element.text:  # each read of .text or .tail makes a new string
+        out.add(text, in_link)
     stack: list[tuple[Iterator[etree._Element], etree._Element | None, bool]] = [
         (iter(element), None, in_link)]
     while stack:
@@ -179,20 +179,20 @@ def _inline_into(element: etree._Element, out: _Line, skip: frozenset[str],
         child = next(children, None)
         if child is None:
             stack.pop()
-            if owner is not None and owner.tail:
-                out.add(owner.tail, stack[-1][2] if stack else in_link)
+            if owner is not None and (tail := owner.tail):
+                out.add(tail, stack[-1][2] if stack else in_link)
             continue
         if is_element(child):
             if child.tag == "br":
                 out.br()
             elif _is_inline(child, skip):
                 child_linked = linked or (child.tag == "a" and child.get("href") is not None)
-                if child.text:
-                    out.add(child.text, child_linked)
+                if text := child.text:
+                    out.add(text, child_linked)
                 stack.append((iter(child), child, child_linked))
                 continue
-        if child.tail:
-            out.add(child.tail, linked)
+        if tail := child.tail:
+            out.add(tail, linked)
 
 
 def lines_and_links(element: etree._Element, skip: frozenset[str] = frozenset()
@@ -376,12 +376,12 @@ class BodyWalker:
             if child is None:
                 frames.pop()
                 self._run(run.line)
-                if owner is not None and owner.tail and frames:
-                    frames[-1][2].add(owner.tail)
+                if owner is not None and frames and (tail := owner.tail):
+                    frames[-1][2].add(tail)
                 continue
             if not is_element(child):
-                if child.tail:
-                    run.add(child.tail)
+                if tail := child.tail:
+                    run.add(tail)
                 continue
             tag = child.tag
             if tag == "br":
@@ -396,8 +396,8 @@ class BodyWalker:
                 if self._element(child):
                     frames.append((iter(child), child, _Run(child.text)))
                     continue
-            if child.tail:
-                run.add(child.tail)
+            if tail := child.tail:
+                run.add(tail)
 
     def _element(self, element: etree._Element) -> bool:
         """Read one block; True when it is a wrapper to walk into."""

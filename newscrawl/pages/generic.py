@@ -57,8 +57,8 @@ def text_nodes(root: etree._Element) -> Iterator[tuple[etree._Element, str, bool
     """(nearest block element, text, whether under a link) of every text node under ``root``
     outside unscored subtrees (:data:`_UNSCORED`), in document order. An explicit stack: any
     depth."""
-    if root.text:
-        yield root, root.text, False
+    if text := root.text:  # each read of .text or .tail makes a new string
+        yield root, text, False
     stack: list[tuple[Iterator[etree._Element], etree._Element, bool]] = [
         (iter(root), root, False)]
     while stack:
@@ -71,11 +71,11 @@ def text_nodes(root: etree._Element) -> Iterator[tuple[etree._Element, str, bool
         if isinstance(tag, str) and tag not in _UNSCORED and not dropped_class(child):
             child_block = child if tag in BLOCKS else block
             child_linked = linked or tag == "a"
-            if child.text:
-                yield child_block, child.text, child_linked
+            if text := child.text:
+                yield child_block, text, child_linked
             stack.append((iter(child), child_block, child_linked))
-        if child.tail:
-            yield block, child.tail, linked
+        if tail := child.tail:
+            yield block, tail, linked
 
 
 def text_runs(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:

@@ -159,8 +159,8 @@ def walk_text(element: etree._Element, breaks: frozenset[str], skip: frozenset[s
     tag is in ``breaks``; subtrees whose tag is in ``skip`` are left out (their tail is kept).
 
     Iterative (an explicit stack), so any depth is walked."""
-    if element.text:
-        yield element.text
+    if text := element.text:  # each read of .text or .tail makes a new string
+        yield text
     stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(element), None)]
     while stack:
         children, owner = stack[-1]
@@ -170,18 +170,18 @@ def walk_text(element: etree._Element, breaks: frozenset[str], skip: frozenset[s
             if owner is not None:
                 if owner.tag in breaks:
                     yield "\n"
-                if owner.tail:
-                    yield owner.tail
+                if tail := owner.tail:
+                    yield tail
             continue
         if is_element(child) and child.tag not in skip:
             if child.tag in breaks:
                 yield "\n"
-            if child.text:
-                yield child.text
+            if text := child.text:
+                yield text
             stack.append((iter(child), child))
             continue
-        if child.tail:
-            yield child.tail
+        if tail := child.tail:
+            yield tail
 
 
 def plain_lines(element: etree._Element, breaks: frozenset[str], skip: frozenset[str]
