@@ -480,6 +480,8 @@ def _drop_repeated_run(lines: list[str], longest: int = _LONGEST_REPEAT) -> int:
     A paragraph printed twice in a row is a run of one line, or of several when it holds a
     ``<br>``. Returns how many lines were dropped.
     """
+    if lines[-1] not in lines[-1 - longest:-1]:  # the usual line: no run ends with it twice
+        return 0
     for size in range(1, min(longest, len(lines) // 2) + 1):
         if lines[-1] == lines[-1 - size] and lines[-size:] == lines[-2 * size:-size]:
             del lines[-size:]
