@@ -91,9 +91,10 @@ class Site:
         self.hosts = _default_aliases(self.host) | {a.lower() for a in aliases if a}
         self._resolve_ref: Callable[[str, str], ArticleRef | None] = lru_cache(
             maxsize=REF_CACHE_SIZE)(self._article_ref)
-        self._absolute_refs: dict[str, ArticleRef | None] = {}
-        """:meth:`article_ref` of the absolute links met, by the link as written (emptied when
-        it holds :data:`REF_CACHE_SIZE`): a page repeats the links of many others."""
+        self._known_refs: dict[str, ArticleRef | None] = {}
+        """:meth:`article_ref` of the links met whose answer does not depend on their page
+        (absolute links, and links that cannot be an article), by the link as written; emptied
+        when it holds :data:`REF_CACHE_SIZE`. A page repeats the links of many others."""
 
     def serves_host(self, scheme: str, netloc: str) -> bool:
         """True when ``netloc`` (host and port) over http(s) is one of the site's hosts; the
@@ -159,8 +160,8 @@ class Site:
 
     def article_ref(self, url: str, base: str | None = None) -> ArticleRef | None:
         """The article a link points to, or None when it is not an article of this site."""
-        known = self._absolute_refs.get(url, _UNRESOLVED)
-        if known is not _UNRESOLVED:  # an absolute link met before: the page does not matter
+        known = self._known_refs.get(url, _UNRESOLVED)
+        if known is not _UNRESOLVED:  # met before, and the page does not matter
             return known
         href = url.strip()
         base = base or self.base_url
@@ -168,12 +169,15 @@ class Site:
             return self._resolve_ref(href, base)
         # Its path and query are its own: it can only be an article with ``article`` in the
         # path or a ``p`` (or ``%70``) parameter; and the page matters by its host only.
-        ref = (self._resolve_ref(href, _origin(base))
-               if "article" in href or "p=" in href or "%70=" in href else None)
-        if _ABSOLUTE.match(href):  # the page does not matter at all
-            if len(self._absolute_refs) >= REF_CACHE_SIZE:
-                self._absolute_refs.clear()
-            self._absolute_refs[url] = ref
+        if "article" in href or "p=" in href or "%70=" in href:
+            ref = self._resolve_ref(href, _origin(base))
+            if not _ABSOLUTE.match(href):
+                return ref  # the page gives its host
+        else:
+            ref = None  # no article, on any page
+        if len(self._known_refs) >= REF_CACHE_SIZE:
+            self._known_refs.clear()
+        self._known_refs[url] = ref
         return ref
 
     def _article_ref(self, href: str, base: str) -> ArticleRef | None:
