@@ -120,10 +120,12 @@ _CHAR_REF = re.compile(rb"&#")
 def _has_suspects(body: bytes) -> bool:
     """True when valid UTF-8 ``body`` holds a character of :data:`_SUSPECT`, seen in its bytes:
     C searches for the control bytes and lead bytes, and one for the ``EF`` sequences (four
-    times faster than a regex over the decoded text)."""
+    times faster than a regex over the decoded text) from the first ``EF`` byte, found with
+    ``memchr`` (most pages have none: the regex would read them byte by byte)."""
+    first_ef = body.find(b"\xef")
     return (len(body.translate(None, CONTROL_BYTES)) != len(body)
             or any(lead in body for lead in _SUSPECT_LEADS)
-            or _SUSPECT_EF.search(body) is not None)
+            or (first_ef >= 0 and _SUSPECT_EF.search(body, first_ef) is not None))
 
 
 def clean_markup(response: TextResponse) -> bytes | None:
