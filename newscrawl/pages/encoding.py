@@ -147,7 +147,7 @@ def clean_markup(response: TextResponse) -> bytes | None:
     of the replica's Shift_JIS and EUC-JP pages)."""
     declared = declared_encoding(response)
     try:
-        utf8 = bool(declared) and codecs.lookup(declared or "").name == _UTF8
+        utf8 = declared is not None and codecs.lookup(declared).name == _UTF8
     except LookupError:
         utf8 = False
     if utf8:
@@ -162,7 +162,7 @@ def clean_markup(response: TextResponse) -> bytes | None:
         text = response.text if declared else response_text(response)
         try:
             data = text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: the careful path says what to do
+        except UnicodeEncodeError:  # a lone surrogate (no decoder here makes one)
             return None
     if _CHAR_REF.search(data) is not None:
         return None

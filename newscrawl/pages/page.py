@@ -229,6 +229,7 @@ def first(candidates: Iterator[tuple[str, T]]) -> Found[T | None]:
 
 
 _UNSET = object()
+"""No value computed yet (a field's value may be None)."""
 
 
 def cached(compute: Callable[[Page], T]) -> Callable[[Page], T]:
