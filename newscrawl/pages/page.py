@@ -176,7 +176,7 @@ class Page:
     @cached_property
     def meta(self) -> dict[str, list[str]]:
         """``<meta>`` contents by lower-cased ``property``/``name``, in page order."""
-        return collect_meta(m for m in self.head_elements["meta"] if m.get("content") is not None)
+        return collect_meta(self.head_elements["meta"])
 
     def meta1(self, key: str) -> str | None:
         """The first ``<meta>`` content for ``key``, trimmed; None when absent or blank."""

@@ -95,12 +95,13 @@ def article_node(data: Any) -> dict[str, Any] | None:
 
 
 def collect_meta(elements: Iterable[HtmlElement]) -> dict[str, list[str]]:
-    """``<meta>`` contents by lower-cased ``property`` or ``name``, in page order."""
+    """``<meta>`` contents by lower-cased ``property`` or ``name``, in page order; a ``<meta>``
+    without ``content`` is skipped."""
     meta: dict[str, list[str]] = {}
     for element in elements:
-        key = element.get("property") or element.get("name")
-        if key:
-            meta.setdefault(key.lower(), []).append(element.get("content"))
+        content = element.get("content")
+        if content is not None and (key := element.get("property") or element.get("name")):
+            meta.setdefault(key.lower(), []).append(content)
     return meta
 
 
