@@ -11,7 +11,6 @@ Grammar: comma-separated alternatives of one or two compounds (``tag``, ``.class
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,13 +25,24 @@ def _split_names(value: str) -> frozenset[str]:
     return frozenset(_XML_SPACE.split(value.strip(" \t\r\n")))
 
 
-_split_cached = functools.lru_cache(maxsize=4096)(_split_names)
+_SPLIT_CACHE_SIZE = 4096
+_splits: dict[str, frozenset[str]] = {}
+"""Short class values split, by value (a page repeats a few values many times); emptied when it
+holds :data:`_SPLIT_CACHE_SIZE`."""
 
 
 def _split(value: str) -> frozenset[str]:
-    """Class names as XPath's ``normalize-space`` splits them (space, tab, CR, LF). Short
-    values are cached: a page repeats a few class values many times."""
-    return _split_cached(value) if len(value) <= 200 else _split_names(value)
+    """Class names as XPath's ``normalize-space`` splits them (space, tab, CR, LF). ``value``
+    may be an attribute result of an XPath: looked up as it is, kept as a plain copy (the
+    result holds its element, and with it the page's tree)."""
+    names = _splits.get(value)
+    if names is None:
+        names = _split_names(value)
+        if len(value) <= 200:
+            if len(_splits) >= _SPLIT_CACHE_SIZE:
+                _splits.clear()
+            _splits[str(value)] = names
+    return names
 
 
 _CLASS_ATTRIBUTES = etree.XPath("descendant-or-self::*/@class")
@@ -46,7 +56,7 @@ class ClassIndex:
         self.by_class: dict[str, list[etree._Element]] = {}
         for value in _CLASS_ATTRIBUTES(root):  # attributes in document order, found in C
             element = value.getparent()
-            for name in _split(str(value)):
+            for name in _splits.get(value) or _split(value):
                 self.by_class.setdefault(name, []).append(element)
         self._positions: dict[etree._Element, int] | None = None
 
