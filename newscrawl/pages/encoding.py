@@ -107,8 +107,6 @@ _SUSPECT = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff\ue000-\uf8ff\uff61-\uff9f\ufffd-\uffff]")
 """Any character :func:`looks_misdecoded` counts or :func:`~newscrawl.pages.tree.strip_controls`
 drops (a page with one takes the slow path, which counts them)."""
-_SUSPECT_LEADS = (b"\xc2", b"\xc3", b"\xee")
-"""UTF-8 lead bytes of suspects: U+0080 to U+00FF, U+E000 to U+EFFF."""
 _SUSPECT_EF = re.compile(
     rb"\xef(?:[\x80-\xa3]|\xbd[\xa1-\xbf]|\xbe[\x80-\x9f]|\xbf[\xbd-\xbf])")
 """The other suspects in UTF-8: U+F000 to U+F8FF, U+FF61 to U+FF9F, U+FFFD to U+FFFF (a
@@ -124,7 +122,8 @@ def _has_suspects(body: bytes) -> bool:
     ``memchr`` (most pages have none: the regex would read them byte by byte)."""
     first_ef = body.find(b"\xef")
     return (len(body.translate(None, CONTROL_BYTES)) != len(body)
-            or any(lead in body for lead in _SUSPECT_LEADS)
+            # the UTF-8 lead bytes of U+0080 to U+00FF and of U+E000 to U+EFFF
+            or b"\xc2" in body or b"\xc3" in body or b"\xee" in body
             or (first_ef >= 0 and _SUSPECT_EF.search(body, first_ef) is not None))
 
 
