@@ -297,14 +297,9 @@ def scan_links(
         if count >= per_block:
             full.add(block)
         rank = _rank(anchor) if block in ("ranking", "recommend", "topics") else None
-        scan.links.append(
-            LinkRef(
-                url=ref.url,
-                title=normalize_space(text_of(anchor)),
-                block=block,
-                position=rank or count,
-            )
-        )
+        link: LinkRef = {"url": ref.url, "title": normalize_space(text_of(anchor)),
+                         "block": block, "position": rank or count}  # a literal: no call
+        scan.links.append(link)
     return scan
 
 
