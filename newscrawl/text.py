@@ -16,6 +16,7 @@ a run of spaces or word characters from each of its positions): a page's text is
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -65,8 +66,14 @@ _ODD_SPACE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_OTHER_SPACES}]")
 def _plain(text: str) -> bool:
     """True when ``text`` holds no zero-width character, no space run and no space other than
     U+0020 and U+3000: what most link titles and lines are (their normalising is a trim). A
-    C scan or two, where the substitutions take a regex pass each."""
-    return "  " not in text and (text.isprintable() or _ODD_SPACE.search(text) is None)
+    C scan or two, where the substitutions take a regex pass each; a paragraph's U+3000
+    indent, the one unprintable character of most Japanese lines, is taken out for the scan
+    rather than sending the line to the regex."""
+    if "  " in text:
+        return False
+    if text.isprintable() or ("\u3000" in text and text.replace("\u3000", "").isprintable()):
+        return True
+    return _ODD_SPACE.search(text) is None
 
 
 _CREDIT_PREFIX = CREDIT_WORDS
@@ -271,10 +278,21 @@ def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:
 
     Reads ``2025年12月12日 09:10``, ``2025.12.12 09:10``, ``2025/12/12 9:10`` and ISO 8601
     (an offset other than +09:00 is converted to +09:00). A missing time means midnight
-    unless ``require_time``. None when there is no date.
+    unless ``require_time``. None when there is no date. A short text (a stamp, which a page
+    gives for several fields, ``datePublished`` and ``dateModified`` alike) is read once.
     """
     if not text:
         return None
+    if len(text) <= _CACHED_DATE_TEXT:
+        return _cached_datetime(text, require_time)
+    return _datetime(text, require_time)
+
+
+_CACHED_DATE_TEXT = 40
+"""Longest text :func:`parse_jp_datetime` keeps the answer for (an ISO stamp is 25)."""
+
+
+def _datetime(text: str, require_time: bool) -> str | None:
     if _ISO_STAMP.fullmatch(text):
         try:
             moment = datetime.fromisoformat(text)
@@ -292,6 +310,9 @@ def parse_jp_datetime(text: str, *, require_time: bool = False) -> str | None:
             if value:
                 return value
     return None
+
+
+_cached_datetime = functools.lru_cache(maxsize=1024)(_datetime)
 
 
 def parse_jp_datetimes(text: str) -> list[str]:
