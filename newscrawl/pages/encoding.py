@@ -158,7 +158,7 @@ def clean_markup(response: TextResponse) -> bytes | None:
         except UnicodeDecodeError:
             return None
     else:
-        text = response.text if declared else response_text(response)
+        text = response.text if declared else _guessed_text(response)  # as response_text
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate (no decoder here makes one)
@@ -195,6 +195,12 @@ def response_text(response: TextResponse) -> str:
                          response.url, declared)
             return fixed
         return text
+    return _guessed_text(response)
+
+
+def _guessed_text(response: TextResponse) -> str:
+    """The text of a response that declares no encoding, in the encoding
+    :func:`guess_encoding` finds."""
     encoding = guess_encoding(response.body)
     if encoding == "utf-8":  # Scrapy infers UTF-8 too for a valid UTF-8 body, in one decoding
         return response.text

@@ -56,7 +56,7 @@ class ClassIndex:
         self.by_class: dict[str, list[etree._Element]] = {}
         for value in _CLASS_ATTRIBUTES(root):  # attributes in document order, found in C
             element = value.getparent()
-            for name in _splits.get(value) or _split(value):
+            for name in _splits.get(value) or _split(value):  # a hit without the call
                 self.by_class.setdefault(name, []).append(element)
         self._positions: dict[etree._Element, int] | None = None
 
